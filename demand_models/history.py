@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -30,9 +30,14 @@ class SalesHistory:
         season_length: periods per year (52 weekly, 12 monthly).
         period_start: start date of period 0 (``period`` p starts at
             ``period_start + p * period_freq``).
-        period_freq: pandas offset alias of one period (``"W"`` or ``"MS"``).
+        period_freq: pandas offset alias of one period: ``"MS"``, or a weekly alias anchored on
+            ``period_start``'s weekday (``"W-THU"`` for Dominick's), so that adding
+            ``p * pandas.tseries.frequencies.to_offset(period_freq)`` lands on a period start.
         extra: series-level descriptors (e.g. store demographics) keyed by series key columns,
             or None.
+        dropped_rows: rows of the source left out of ``frame``, as ``"column: reason" -> count``
+            (each row counted once): rows the mapping declares unobserved (e.g. a price of 0 with
+            ``zero_price: missing``) and, when loaded with ``drop_invalid=True``, invalid rows.
     """
 
     frame: pd.DataFrame
@@ -45,3 +50,4 @@ class SalesHistory:
     period_freq: str
     own_price_column: str | None = None
     extra: pd.DataFrame | None = None
+    dropped_rows: dict[str, int] = field(default_factory=dict)
