@@ -47,7 +47,7 @@ def _infer_frequency(dates: pd.DatetimeIndex, column: str, checker: RowChecker) 
     same_day = unique.day.nunique() == 1 or bool(unique.is_month_end.all())
     if same_day and months.nunique() == len(unique):
         return "monthly"
-    if (np.diff(unique.asi8) % (7 * 86_400 * 10**9) == 0).all():
+    if ((unique - unique[0]) % pd.Timedelta(days=7) == pd.Timedelta(0)).all():
         return "weekly"
     raise DataError(
         f"{checker.path}: column {column!r}: cannot tell the period frequency from the dates (they are neither "

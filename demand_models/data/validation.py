@@ -17,6 +17,11 @@ logger = logging.getLogger(__name__)
 SHOWN_ROWS = 5
 
 
+def _plain(value: object) -> object:
+    """A numpy scalar as the Python value it holds, for a readable repr."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """Rows of one column that fail one check.
@@ -102,7 +107,8 @@ class RowChecker:
             One message naming the file, the column, the first rows with their values, the count.
         """
         shown = ", ".join(
-            f"{row + 1} ({value!r})" for row, value in zip(problem.rows[:SHOWN_ROWS], problem.values, strict=False)
+            f"{row + 1} ({_plain(value)!r})"
+            for row, value in zip(problem.rows[:SHOWN_ROWS], problem.values, strict=False)
         )
         more = f" and {problem.rows.size - SHOWN_ROWS} more" if problem.rows.size > SHOWN_ROWS else ""
         return (
