@@ -1,4 +1,6 @@
-"""Command line: ``python -m demand_models.data describe SPEC [--map MAP.yaml] [--drop-invalid]``, ``fetch dominicks-oj``.
+"""Command line: ``describe SPEC [--map MAP.yaml] [--drop-invalid]`` and ``fetch dominicks-oj``.
+
+Run as ``python -m demand_models.data ...``.
 
 Bad input prints the message to stderr and exits with code 2, without a traceback.
 """

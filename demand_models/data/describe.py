@@ -30,7 +30,7 @@ def describe(history: SalesHistory) -> str:
     missing = spans["max"] - spans["min"] + 1 - spans["count"]
     first, last = int(f["period"].min()), int(f["period"].max())
     freq = {12: "monthly", 52: "weekly"}.get(history.season_length, f"{history.season_length} per year")
-    price = f["price"]
+    price, units = f["price"], f["units"]
     lines = [
         f"data set: {history.name}",
         f"rows: {len(f):,}",
@@ -38,8 +38,9 @@ def describe(history: SalesHistory) -> str:
         f"periods: {first} ({_date(history, first)}) .. {last} ({_date(history, last)}), "
         f"{f['period'].nunique()} distinct, {freq} ({history.period_freq})",
         f"price: min {price.min():.4g}, median {price.median():.4g}, max {price.max():.4g}",
-        f"units: total {f['units'].sum():,.6g}, mean {f['units'].mean():.4g} per row, zero in {(f['units'] == 0).mean():.1%}",
-        f"gaps: {int((missing > 0).sum()):,} of {len(spans):,} series miss periods, {int(missing.sum()):,} missing in all",
+        f"units: total {units.sum():,.6g}, mean {units.mean():.4g} per row, zero {(units == 0).mean():.1%}",
+        f"gaps: {int((missing > 0).sum()):,} of {len(spans):,} series miss periods, "
+        f"{int(missing.sum()):,} missing in all",
     ]
     if history.promo_columns:
         lines.append("promotions (share of rows > 0, mean):")

@@ -111,11 +111,13 @@ def candidate_paths() -> list[Path]:
 def _not_found_message(looked: list[Path]) -> str:
     where = "\n".join(f"  {p}" for p in looked)
     if shutil.which("apt-get") and shutil.which("dpkg"):
-        how = f"Run:\n  {FETCH_COMMAND}\n(it downloads the Debian package r-cran-bayesm with apt-get and unpacks "
-        how += f"{RDA_NAME} into {cache_dir()} without installing R)"
+        how = (
+            f"Run:\n  {FETCH_COMMAND}\n(it downloads the Debian package r-cran-bayesm with apt-get and "
+            f"unpacks {RDA_NAME} into {cache_dir()} without installing R)"
+        )
     else:
         how = (
-            "Install the R package bayesm (in R: install.packages(\"bayesm\")), or copy bayesm's "
+            'Install the R package bayesm (in R: install.packages("bayesm")), or copy bayesm\'s '
             f"data/{RDA_NAME} to {cache_dir() / RDA_NAME}"
         )
     return (
@@ -154,7 +156,9 @@ def _run(cmd: list[str], cwd: str) -> None:
     """Run a command in ``cwd``; a failure becomes a :class:`DataError` carrying its stderr."""
     done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        hint = " (if apt cannot locate the package, run `apt-get update` first)" if cmd[0] == "apt-get" else ""
+        hint = (
+            " (if apt cannot locate the package, run `apt-get update` first)" if cmd[0] == "apt-get" else ""
+        )
         raise DataError(f"`{' '.join(cmd)}` failed with code {done.returncode}{hint}:\n{done.stderr.strip()}")
 
 
@@ -175,7 +179,9 @@ def fetch_orange_juice_rda(dest: str | Path | None = None) -> Path:
     """
     dest = Path(dest).expanduser() if dest is not None else cache_dir()
     if not (shutil.which("apt-get") and shutil.which("dpkg")):
-        raise DataError(f"fetching needs apt-get and dpkg, which this machine lacks. {_not_found_message([])}")
+        raise DataError(
+            f"fetching needs apt-get and dpkg, which this machine lacks. {_not_found_message([])}"
+        )
     with tempfile.TemporaryDirectory(prefix="pricing-rl-bayesm-") as tmp:
         _run(["apt-get", "download", "r-cran-bayesm"], tmp)
         debs = sorted(Path(tmp).glob("r-cran-bayesm_*.deb"))
@@ -213,7 +219,9 @@ def _read_rda(rda: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         data = rdata.read_rda(rda)["orangeJuice"]
         tables = [data[part] for part in ("yx", "storedemo")]
     except Exception as err:  # rdata raises many kinds of errors on a corrupt file
-        raise DataError(f"{rda}: cannot read it as bayesm's orangeJuice data ({type(err).__name__}: {err}).") from err
+        raise DataError(
+            f"{rda}: cannot read it as bayesm's orangeJuice data ({type(err).__name__}: {err})."
+        ) from err
     tables = [
         t.reset_index(drop=True).astype({c: np.int64 for c in t.columns if str(t[c].dtype).startswith("Int")})
         for t in tables

@@ -28,13 +28,18 @@ def _check_columns(raw: pd.DataFrame, mapping: ColumnMapping, path: Path) -> Non
         if column not in raw.columns:
             raise DataError(
                 f"{path}: column {column!r} (role {role}) is missing, so none of the {len(raw)} rows can be "
-                f"read. The file's columns: {', '.join(map(str, raw.columns))}. Name the column of this role in "
-                f"the mapping (YAML: '{role}: <your column>')."
+                f"read. The file's columns: {', '.join(map(str, raw.columns))}. Name the column of this "
+                f"role in the mapping (YAML: '{role}: <your column>')."
             )
 
 
 def _number(
-    raw: pd.DataFrame, column: str, checker: RowChecker, mapping: ColumnMapping, *, required: bool,
+    raw: pd.DataFrame,
+    column: str,
+    checker: RowChecker,
+    mapping: ColumnMapping,
+    *,
+    required: bool,
     rule: str | None = None,
 ) -> pd.Series:
     """A numeric column, with missing, infinite and rule-breaking values flagged.
@@ -50,8 +55,11 @@ def _number(
         checker.flag(column, "missing value", (x.isna() & values.notna() & (values != 0)).to_numpy(), values)
         checker.flag(column, "missing value", values.isna().to_numpy(), values)
     checker.flag(column, "infinite value", np.isinf(x).to_numpy(), values)
-    bad = {"price": (x <= 0, "price <= 0"), "nonnegative": (x < 0, "negative value"),
-           "fraction": ((x < 0) | (x > 1), "promotion value outside [0, 1]")}.get(rule or "")
+    bad = {
+        "price": (x <= 0, "price <= 0"),
+        "nonnegative": (x < 0, "negative value"),
+        "fraction": ((x < 0) | (x > 1), "promotion value outside [0, 1]"),
+    }.get(rule or "")
     if bad is not None:
         checker.flag(column, bad[1], bad[0].to_numpy(), values)
     return x
@@ -100,8 +108,12 @@ def load_sales(
 
     price = numeric(raw[mapping.price], mapping.price, checker)
     if mapping.zero_price == "missing":
-        checker.mark_unobserved(mapping.price, "price 0 = unobserved (zero_price: missing)",
-                                (price == 0).to_numpy(), raw[mapping.price])
+        checker.mark_unobserved(
+            mapping.price,
+            "price 0 = unobserved (zero_price: missing)",
+            (price == 0).to_numpy(),
+            raw[mapping.price],
+        )
     periods = parse_periods(raw[mapping.period], mapping.period, mapping.frequency, mapping.start, checker)
     keys = _keys(raw, mapping.series, checker)
     columns = {"price": _number(raw, mapping.price, checker, mapping, required=True, rule="price")}
@@ -112,9 +124,13 @@ def load_sales(
     for column in mapping.promo:
         columns[column] = _number(raw, column, checker, mapping, required=True, rule="fraction")
     if mapping.base_price is not None:
-        columns["base_price"] = _number(raw, mapping.base_price, checker, mapping, required=False, rule="price")
+        columns["base_price"] = _number(
+            raw, mapping.base_price, checker, mapping, required=False, rule="price"
+        )
     if mapping.unit_cost is not None:
-        columns["unit_cost"] = _number(raw, mapping.unit_cost, checker, mapping, required=False, rule="nonnegative")
+        columns["unit_cost"] = _number(
+            raw, mapping.unit_cost, checker, mapping, required=False, rule="nonnegative"
+        )
     for column in mapping.competitor_prices:
         columns[column] = _number(raw, column, checker, mapping, required=False, rule="price")
 

@@ -83,7 +83,9 @@ class ColumnMapping:
         for name, allowed in (("frequency", Frequency), ("zero_price", ZeroPrice)):
             value = getattr(self, name)
             if value is not None and value not in get_args(allowed):
-                raise DataError(f"mapping: {name} must be one of {', '.join(get_args(allowed))}, not {value!r}.")
+                raise DataError(
+                    f"mapping: {name} must be one of {', '.join(get_args(allowed))}, not {value!r}."
+                )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "mapping") -> ColumnMapping:
@@ -102,7 +104,9 @@ class ColumnMapping:
         allowed = [f.name for f in fields(cls)]
         unknown = sorted(set(data) - set(allowed))
         if unknown:
-            raise DataError(f"{source}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(allowed)}.")
+            raise DataError(
+                f"{source}: unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(allowed)}."
+            )
         try:
             return cls(**{k: (str(v) if k == "start" and v is not None else v) for k, v in data.items()})
         except DataError as err:
@@ -125,7 +129,9 @@ class ColumnMapping:
         try:
             data = yaml.safe_load(path.read_text())
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-            raise DataError(f"{path}: cannot read the column mapping ({type(err).__name__}: {err}).") from None
+            raise DataError(
+                f"{path}: cannot read the column mapping ({type(err).__name__}: {err})."
+            ) from None
         if not isinstance(data, dict):
             raise DataError(f"{path}: a column mapping must be YAML keys such as 'price: my_price_column'.")
         return cls.from_dict(data, source=str(path))

@@ -41,7 +41,7 @@ class Periods:
 
 
 def _infer_frequency(dates: pd.DatetimeIndex, column: str, checker: RowChecker) -> Frequency:
-    """Monthly if the dates are month starts, month ends or one day of the month; weekly if whole weeks apart."""
+    """Monthly if the dates are month starts, month ends or one day of the month; weekly if weeks apart."""
     unique = dates.unique().sort_values()
     months = unique.year * 12 + unique.month
     same_day = unique.day.nunique() == 1 or bool(unique.is_month_end.all())
@@ -49,9 +49,10 @@ def _infer_frequency(dates: pd.DatetimeIndex, column: str, checker: RowChecker) 
         return "monthly"
     if ((unique - unique[0]) % pd.Timedelta(days=7) == pd.Timedelta(0)).all():
         return "weekly"
+    first = ", ".join(str(d.date()) for d in unique[:3])
     raise DataError(
-        f"{checker.path}: column {column!r}: cannot tell the period frequency from the dates (they are neither "
-        f"one per month nor whole weeks apart; first dates: {', '.join(str(d.date()) for d in unique[:3])}). "
+        f"{checker.path}: column {column!r}: cannot tell the period frequency from the dates (they are "
+        f"neither one per month nor whole weeks apart; first dates: {first}). "
         "Set frequency: weekly or monthly in the mapping."
     )
 
@@ -70,12 +71,20 @@ def _from_dates(values: pd.Series, column: str, frequency: Frequency | None, che
         return Periods(period.astype(np.int64), month_of_year(filled), MONTHS_PER_YEAR, start, "MS")
     start = valid.min()
     days = ((filled - start) // pd.Timedelta(days=1)).to_numpy()
-    checker.flag(column, f"not a whole number of weeks after the first date {start.date()}", days % 7 != 0, values)
-    return Periods((days // 7).astype(np.int64), week_of_year(filled), WEEKS_PER_YEAR, start, weekly_alias(start))
+    checker.flag(
+        column, f"not a whole number of weeks after the first date {start.date()}", days % 7 != 0, values
+    )
+    return Periods(
+        (days // 7).astype(np.int64), week_of_year(filled), WEEKS_PER_YEAR, start, weekly_alias(start)
+    )
 
 
 def _from_integers(
-    numbers: pd.Series, values: pd.Series, column: str, frequency: Frequency | None, start: str | None,
+    numbers: pd.Series,
+    values: pd.Series,
+    column: str,
+    frequency: Frequency | None,
+    start: str | None,
     checker: RowChecker,
 ) -> Periods:
     checker.flag(column, "not a whole number", (numbers.notna() & (numbers % 1 != 0)).to_numpy(), values)

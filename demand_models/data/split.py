@@ -26,7 +26,7 @@ class Split:
 
 
 def time_split(history: SalesHistory, val_fraction: float = 0.1, test_fraction: float = 0.2) -> Split:
-    """Split by period: the last ``test_fraction`` of periods is test, the ``val_fraction`` before is validation.
+    """Split by period: the last ``test_fraction`` of periods is test, the ``val_fraction`` before it is val.
 
     Fractions are of the span ``first..last`` period of the whole table, rounded to whole
     periods (at least one period each when the fraction is positive); every series is cut at
@@ -50,7 +50,9 @@ def time_split(history: SalesHistory, val_fraction: float = 0.1, test_fraction: 
     span = last - first + 1
     n_test, n_val = (max(1, round(span * f)) if f > 0 else 0 for f in (test_fraction, val_fraction))
     if n_test + n_val >= span:
-        raise ValueError(f"{history.name}: {span} periods are too few for val={n_val} and test={n_test} periods")
+        raise ValueError(
+            f"{history.name}: {span} periods are too few for val={n_val} and test={n_test} periods"
+        )
     test_start = last - n_test + 1
     val_start = test_start - n_val
     bounds = {"train": (first, val_start - 1), "val": (val_start, test_start - 1), "test": (test_start, last)}

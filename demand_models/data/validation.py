@@ -112,7 +112,8 @@ class RowChecker:
         )
         more = f" and {problem.rows.size - SHOWN_ROWS} more" if problem.rows.size > SHOWN_ROWS else ""
         return (
-            f"{self.path}: column {problem.column!r}: {problem.rows.size} of {self.n_rows} rows: {problem.reason}. "
+            f"{self.path}: column {problem.column!r}: {problem.rows.size} of {self.n_rows} rows: "
+            f"{problem.reason}. "
             f"First rows (value): {shown}{more} ({row_unit(self.path)}). Fix these rows, or load with "
             f"drop_invalid=True (command line: --drop-invalid) to drop every invalid row."
         )

@@ -19,8 +19,13 @@ MAPPING = REPO / "demand_models" / "data" / "examples" / "stallion.yaml"
 def test_bad_file_exits_2_without_traceback(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("period,price,units\n1,2.0,3\n2,-1.0,4\n")
-    done = subprocess.run([sys.executable, "-m", "demand_models.data", "describe", str(bad)], cwd=REPO,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "demand_models.data", "describe", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert str(bad) in done.stderr and "column 'price'" in done.stderr and "2 (-1.0)" in done.stderr

@@ -23,8 +23,14 @@ def _weekly() -> pd.DataFrame:
     )
 
 
-MAPPING = {"period": "week_start", "series": ["shop", "sku"], "price": "p", "units": "qty", "promo": ["promo"],
-           "unit_cost": "cost"}
+MAPPING = {
+    "period": "week_start",
+    "series": ["shop", "sku"],
+    "price": "p",
+    "units": "qty",
+    "promo": ["promo"],
+    "unit_cost": "cost",
+}
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet"])
@@ -53,8 +59,14 @@ def test_known_values(tmp_path, suffix):
 
 def test_role_names_without_mapping_and_monthly_inference(tmp_path):
     path = tmp_path / "plain.csv"
-    pd.DataFrame({"period": ["2020-11-01", "2020-12-01", "2021-01-01"], "price": [1.0, 2.0, 3.0],
-                  "units": [1, 2, 3], "base_price": [3.0, 3.0, 3.0]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "period": ["2020-11-01", "2020-12-01", "2021-01-01"],
+            "price": [1.0, 2.0, 3.0],
+            "units": [1, 2, 3],
+            "base_price": [3.0, 3.0, 3.0],
+        }
+    ).to_csv(path, index=False)
     h = load_sales(path)
     assert h.series_keys == ("series",) and set(h.frame["series"]) == {"plain.csv"}
     assert h.period_freq == "MS" and h.season_length == 12
@@ -64,11 +76,20 @@ def test_role_names_without_mapping_and_monthly_inference(tmp_path):
 
 def test_integer_periods_log_units_and_yaml(tmp_path):
     path = tmp_path / "int.csv"
-    pd.DataFrame({"t": [5, 6, 7], "s": ["x"] * 3, "price": [1.0, 1.0, 2.0], "lu": np.log([4.0, 8.0, 2.0]),
-                  "comp": [1.1, None, 0.9]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "t": [5, 6, 7],
+            "s": ["x"] * 3,
+            "price": [1.0, 1.0, 2.0],
+            "lu": np.log([4.0, 8.0, 2.0]),
+            "comp": [1.1, None, 0.9],
+        }
+    ).to_csv(path, index=False)
     yaml_path = tmp_path / "map.yaml"
-    yaml_path.write_text("period: t\nseries: s\nlog_units: lu\ncompetitor_prices: [comp]\nfrequency: monthly\n"
-                         "start: 2023-03-01\n")
+    yaml_path.write_text(
+        "period: t\nseries: s\nlog_units: lu\ncompetitor_prices: [comp]\nfrequency: monthly\n"
+        "start: 2023-03-01\n"
+    )
     h = load_sales(path, str(yaml_path))
     np.testing.assert_allclose(h.frame["units"], [4, 8, 2])
     assert list(h.frame["period"]) == [5, 6, 7]
@@ -79,8 +100,14 @@ def test_integer_periods_log_units_and_yaml(tmp_path):
 
 def test_zero_price_missing_drops_rows_as_unobserved(tmp_path):
     path = tmp_path / "z.csv"
-    pd.DataFrame({"period": [1, 2, 3, 4], "price": [1.0, 0.0, 2.0, 0.0], "units": [3, 0, 2, None],
-                  "base_price": [2.0, 0.0, 2.0, 2.0]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "period": [1, 2, 3, 4],
+            "price": [1.0, 0.0, 2.0, 0.0],
+            "units": [3, 0, 2, None],
+            "base_price": [2.0, 0.0, 2.0, 2.0],
+        }
+    ).to_csv(path, index=False)
     with pytest.raises(DataError, match="'price'"):
         load_sales(path)
     h = load_sales(path, ColumnMapping(zero_price="missing"))

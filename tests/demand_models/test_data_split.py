@@ -14,11 +14,26 @@ from demand_models.history import SalesHistory
 
 def _history(n_periods: int = 50) -> SalesHistory:
     period = np.tile(np.arange(n_periods), 2)
-    frame = pd.DataFrame({"s": np.repeat(["a", "b"], n_periods), "period": period, "season": period % 52,
-                          "price": 1.0, "units": 1.0})
+    frame = pd.DataFrame(
+        {
+            "s": np.repeat(["a", "b"], n_periods),
+            "period": period,
+            "season": period % 52,
+            "price": 1.0,
+            "units": 1.0,
+        }
+    )
     frame = frame[~((frame["s"] == "b") & (frame["period"] == 45))].reset_index(drop=True)
-    return SalesHistory(frame=frame, name="t", series_keys=("s",), promo_columns=(), competitor_columns=(),
-                        season_length=52, period_start=pd.Timestamp("2020-01-02"), period_freq="W-THU")
+    return SalesHistory(
+        frame=frame,
+        name="t",
+        series_keys=("s",),
+        promo_columns=(),
+        competitor_columns=(),
+        season_length=52,
+        period_start=pd.Timestamp("2020-01-02"),
+        period_freq="W-THU",
+    )
 
 
 def test_split_by_period():

@@ -11,9 +11,20 @@ from demand_models.data import DataError, load_sales
 
 STALLION = Path(__file__).parents[2].parent / "shared" / "data" / "stallion"
 MAPPING = Path(__file__).parents[2] / "demand_models" / "data" / "examples" / "stallion.yaml"
-HOLIDAYS = ("easter_day", "good_friday", "new_year", "christmas", "labor_day", "independence_day",
-            "revolution_day_memorial", "regional_games", "fifa_u_17_world_cup", "football_gold_cup",
-            "beer_capital", "music_fest")
+HOLIDAYS = (
+    "easter_day",
+    "good_friday",
+    "new_year",
+    "christmas",
+    "labor_day",
+    "independence_day",
+    "revolution_day_memorial",
+    "regional_games",
+    "fifa_u_17_world_cup",
+    "football_gold_cup",
+    "beer_capital",
+    "music_fest",
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +42,10 @@ def test_loads_monthly_with_unobserved_months_dropped(raw, file):
     assert h.promo_columns == HOLIDAYS
     zero = int((raw["price_actual"] == 0).sum())
     assert zero == 2578
-    assert h.dropped_rows == {"price_actual: price 0 = unobserved (zero_price: missing)": zero,
-                              "price_actual: price <= 0": 1}
+    assert h.dropped_rows == {
+        "price_actual: price 0 = unobserved (zero_price: missing)": zero,
+        "price_actual: price <= 0": 1,
+    }
     assert len(f) == len(raw) - zero - 1 and (f["price"] > 0).all()
     observed = raw[raw["price_actual"] > 0].sort_values(["agency", "sku", "date"], ignore_index=True)
     pd.testing.assert_series_equal(f["price"], observed["price_actual"], check_names=False)

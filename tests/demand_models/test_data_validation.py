@@ -61,7 +61,9 @@ def test_row_errors_name_file_column_rows_and_count(tmp_path, column, cells, wor
 def test_duplicated_series_period(tmp_path):
     message = _error(_write(tmp_path, period={2: "2024-01-08"}))
     assert "column 'series, period'" in message and "duplicated" in message
-    assert "2 of 4 rows" in message and "First rows (value): 2 ('a, 2024-01-08'), 3 ('a, 2024-01-08')" in message
+    assert (
+        "2 of 4 rows" in message and "First rows (value): 2 ('a, 2024-01-08'), 3 ('a, 2024-01-08')" in message
+    )
 
 
 def test_missing_column(tmp_path):
@@ -79,7 +81,11 @@ def test_parquet_rows_are_counted_from_one(tmp_path):
     table.loc[2, "price"] = -5.0
     table.to_parquet(path)
     message = _error(path)
-    assert "column 'price'" in message and "1 of 4 rows" in message and "3 (-5.0) (rows counted from 1)" in message
+    assert (
+        "column 'price'" in message
+        and "1 of 4 rows" in message
+        and "3 (-5.0) (rows counted from 1)" in message
+    )
 
 
 @pytest.mark.parametrize(
