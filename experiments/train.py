@@ -1,0 +1,177 @@
+"""Train one SB3 agent for one seed: TensorBoard curves, learning curve on fixed episodes, safe saves.
+
+``train_seed`` runs in a worker process (one per core); Ctrl-C inside ``learn`` saves what was
+trained as ``<name>.partial.zip`` so that ``--resume`` continues it.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.utils import set_random_seed
+
+from agents.callbacks import PricingMetricsCallback
+from agents.sb3_agents import ALGORITHMS, make_agent
+from experiments.atomic import write_atomic
+from experiments.evaluate import EpisodeRunner, make_env_factory
+from experiments.stats import mean_ci
+
+_progress: Any = None
+"""The queue a worker reports its trained steps to (set by ``init_worker``)."""
+
+
+def init_worker(progress: Any) -> None:
+    """Process-pool initializer: keep the progress queue, one torch thread per process."""
+    global _progress
+    _progress = progress
+    torch.set_num_threads(1)
+
+
+@dataclass(frozen=True)
+class TrainTask:
+    """Everything a worker needs to train one agent for one seed (picklable).
+
+    Attributes:
+        algo: ``ppo``, ``maskable_ppo`` or ``dqn``.
+        env_id: the registered env id.
+        env_kwargs: env settings for evaluation; training adds ``reward_scale``.
+        reward_scale: multiplies training rewards (rewards of order 1 train far better).
+        seed: the single seed of this agent.
+        total_timesteps: environment steps to train for.
+        params: SB3 hyperparameters (``n_envs`` among them).
+        run_dir: the run folder.
+        curve_seeds: episode seeds of the learning curve.
+        curve_optimum: mean optimal profit on those episodes, for ``eval/pct_of_optimum``.
+        eval_freq: steps between learning-curve points.
+    """
+
+    algo: str
+    env_id: str
+    env_kwargs: dict[str, Any]
+    reward_scale: float
+    seed: int
+    total_timesteps: int
+    params: dict[str, Any]
+    run_dir: Path
+    curve_seeds: tuple[int, ...] = field(default=())
+    curve_optimum: float = float("nan")
+    eval_freq: int = 10_000
+
+    @property
+    def name(self) -> str:
+        """``<algo>_seed<seed>``: the name of its model file, curve and TensorBoard folder."""
+        return f"{self.algo}_seed{self.seed}"
+
+    def model_path(self, partial: bool = False) -> Path:
+        """Where the trained (or, with ``partial``, the interrupted) model is saved."""
+        return self.run_dir / "models" / f"{self.name}{'.partial' if partial else ''}.zip"
+
+
+class LearningCurveCallback(BaseCallback):
+    """Every ``task.eval_freq`` steps: deterministic profit on the curve episodes, ``eval/*`` tags."""
+
+    def __init__(self, task: TrainTask, rows: list[dict[str, float]]) -> None:
+        super().__init__()
+        self.task = task
+        self.rows = rows
+        self.runner = EpisodeRunner(make_env_factory(task.env_id, task.env_kwargs), task.curve_seeds, pool=64)
+        self._next = task.eval_freq
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps >= self._next:
+            self._next += self.task.eval_freq
+            self.record()
+        return True
+
+    def record(self) -> None:
+        """Evaluate now and log the point."""
+        profit = float(self.runner.run(self.model).episodes["profit"].mean())
+        pct = 100.0 * profit / self.task.curve_optimum
+        self.logger.record("eval/mean_profit", profit)
+        self.logger.record("eval/pct_of_optimum", pct)
+        self.rows.append({"timesteps": self.num_timesteps, "mean_profit": profit, "pct_of_optimum": pct})
+
+
+class ProgressCallback(BaseCallback):
+    """Report trained steps to the parent's progress bar every 1,000 steps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._reported = 0
+
+    def _on_step(self) -> bool:
+        if _progress is not None and self.num_timesteps - self._reported >= 1_000:
+            _progress.put(self.num_timesteps - self._reported)
+            self._reported = self.num_timesteps
+        return True
+
+
+def _save_model(model: BaseAlgorithm, path: Path) -> None:
+    buffer = io.BytesIO()
+    model.save(buffer)
+    write_atomic(path, lambda tmp: tmp.write_bytes(buffer.getvalue()))
+
+
+def train_seed(task: TrainTask) -> dict[str, Any]:
+    """Train (or continue) one agent; returns its status, steps and the paths it wrote.
+
+    Returns:
+        ``{"name", "status": "done" | "interrupted", "timesteps", "model"}``.
+    """
+    set_random_seed(task.seed)
+    train_kwargs = {**task.env_kwargs, "reward_scale": task.reward_scale, "render_mode": None}
+    n_envs = int(task.params.get("n_envs", 8))
+    env = make_vec_env(task.env_id, n_envs=n_envs, seed=task.seed, env_kwargs=train_kwargs)
+    partial = task.model_path(partial=True)
+    if partial.exists():
+        model = ALGORITHMS[task.algo].load(partial, env=env, device="cpu")
+        model.tensorboard_log = str(task.run_dir / "tb")
+    else:
+        model = make_agent(task.algo, env, task.params, task.seed, task.run_dir / "tb")
+    curve_path = task.run_dir / "curves" / f"{task.name}.csv"
+    rows: list[dict[str, float]] = pd.read_csv(curve_path).to_dict("records") if curve_path.exists() else []
+    curve = LearningCurveCallback(task, rows)
+    callbacks = CallbackList([PricingMetricsCallback(), curve, ProgressCallback()])
+    remaining = task.total_timesteps - model.num_timesteps
+    status = "done"
+    try:
+        if remaining > 0:
+            model.learn(remaining, callback=callbacks, tb_log_name=task.name, reset_num_timesteps=not partial.exists())
+        if not rows or rows[-1]["timesteps"] < model.num_timesteps:
+            curve.record()
+    except KeyboardInterrupt:
+        status = "interrupted"
+    finally:
+        env.close()
+        frame = pd.DataFrame(rows, columns=["timesteps", "mean_profit", "pct_of_optimum"])
+        write_atomic(curve_path, lambda tmp: frame.to_csv(tmp, index=False))
+        _save_model(model, task.model_path(partial=status != "done"))
+    if status == "done":
+        partial.unlink(missing_ok=True)
+    return {"name": task.name, "status": status, "timesteps": int(model.num_timesteps),
+            "model": str(task.model_path(partial=status != "done"))}  # fmt: skip
+
+
+def spawn_context() -> multiprocessing.context.SpawnContext:
+    """Worker processes are spawned (torch and forking do not mix)."""
+    return multiprocessing.get_context("spawn")
+
+
+def mean_curve(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Mean and 95% band of ``pct_of_optimum`` across seeds, at the steps all seeds share."""
+    merged = pd.concat([f.set_index("timesteps")["pct_of_optimum"] for f in frames], axis=1, join="inner")
+    estimates = [mean_ci(row.to_numpy()) for _, row in merged.iterrows()]
+    return pd.DataFrame(
+        {"timesteps": merged.index, "mean": [e.mean for e in estimates],
+         "low": [e.low for e in estimates], "high": [e.high for e in estimates]}  # fmt: skip
+    ).reset_index(drop=True).astype(np.float64)
