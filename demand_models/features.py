@@ -178,7 +178,10 @@ def build_spec(history: SalesHistory) -> FeatureSpec:
     keys = list(history.series_keys)
     cost = frame["unit_cost"] if "unit_cost" in frame else pd.Series(np.nan, index=frame.index)
     work = frame[keys].assign(
-        price=frame["price"], units=frame["units"], unit_cost=cost, own=_own_index(frame, history.own_price_column)
+        price=frame["price"],
+        units=frame["units"],
+        unit_cost=cost,
+        own=_own_index(frame, history.own_price_column),
     )
     grouped = work.groupby(keys, sort=True)
     stats = grouped.agg(
@@ -251,7 +254,9 @@ def encode(spec: FeatureSpec, history: SalesHistory) -> Inputs:
     keys = np.column_stack([*codes, series_codes]).astype(np.int64)
     if (keys < 0).any():
         row = int(np.flatnonzero((keys < 0).any(axis=1))[0])
-        raise ValueError(f"{history.name}: series {tuple(frame.iloc[row][list(spec.series_keys)])} not in training")
+        raise ValueError(
+            f"{history.name}: series {tuple(frame.iloc[row][list(spec.series_keys)])} not in training"
+        )
     ref = np.array([p.reference_price for p in spec.profiles])[series_codes]
     promos = frame[list(spec.promo_columns)].to_numpy(dtype=np.float64).reshape(len(frame), -1)
     competitors = competitor_log_ratios(

@@ -20,54 +20,16 @@ is calibrated so the validation 90% interval covers 90%.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from demand_models.bound import BoundDemand
 from demand_models.evaluation import calibrate_scale, wmape
-from demand_models.features import FeatureSpec, Inputs, SeriesKey, build_spec, encode, log_units
+from demand_models.features import FeatureSpec, Inputs, build_spec, encode, log_units
 from demand_models.history import SalesHistory
-from demand_models.numpy_net import BoundNet, HeadParams, NumpyDemandNet
-
-
-@dataclass(frozen=True)
-class NeuralConfig:
-    """Architecture and training options.
-
-    Attributes:
-        hidden: width of each hidden layer.
-        layers: number of hidden layers.
-        embedding: embedding width of each series key and of the series.
-        dropout: dropout rate after each hidden layer.
-        weight_decay: AdamW weight decay.
-        learning_rate: AdamW learning rate.
-        batch_size: rows per step.
-        max_epochs: upper bound on epochs.
-        patience: epochs without a better validation WMAPE before stopping.
-        grad_clip: maximum gradient norm.
-        max_slope: largest own-price elasticity magnitude.
-        min_sigma: floor of the standard deviation of log units.
-        threads: torch CPU threads.
-    """
-
-    hidden: int = 64
-    layers: int = 2
-    embedding: int = 8
-    dropout: float = 0.1
-    weight_decay: float = 1e-4
-    learning_rate: float = 3e-3
-    batch_size: int = 512
-    max_epochs: int = 60
-    patience: int = 8
-    grad_clip: float = 1.0
-    max_slope: float = 8.0
-    min_sigma: float = 0.05
-    threads: int = 2
+from demand_models.neural_model import NeuralConfig, NeuralDemandModel
 
 
 class DemandNet(nn.Module):
@@ -91,6 +53,7 @@ class DemandNet(nn.Module):
             nn.Linear(width if i == 0 else config.hidden, config.hidden) for i in range(config.layers)
         )
         self.head = nn.Linear(config.hidden, 3)
+        self.linear = nn.Linear(spec.n_context, 1, bias=False)
 
     def heads(self, keys: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """``(B, 3)`` raw heads (level including the series bias, slope, scale)."""
@@ -99,7 +62,8 @@ class DemandNet(nn.Module):
         for layer in self.hidden:
             h = F.dropout(F.relu(layer(h)), self.config.dropout, self.training)
         out = self.head(h)
-        return torch.cat([out[:, :1] + self.series_bias(keys[:, -1]), out[:, 1:]], dim=1)
+        level = out[:, :1] + self.series_bias(keys[:, -1]) + self.linear(ctx)
+        return torch.cat([level, out[:, 1:]], dim=1)
 
     def forward(
         self, keys: torch.Tensor, log_rel_price: torch.Tensor, context: torch.Tensor
@@ -110,71 +74,11 @@ class DemandNet(nn.Module):
         return mu, self.config.min_sigma + F.softplus(out[:, 2])
 
 
-@dataclass(frozen=True)
-class NeuralDemandModel:
-    """A trained network over many series, served by the numpy forward pass.
-
-    Attributes:
-        spec: the feature encoding.
-        config: architecture and training options.
-        state: the network's ``state_dict`` as numpy arrays.
-        sigma_scale: calibration factor on sigma from the validation weeks.
-        seed: the training seed.
-        epochs: epochs trained (including the patience tail).
-    """
-
-    spec: FeatureSpec
-    config: NeuralConfig
-    state: dict[str, np.ndarray]
-    sigma_scale: float
-    seed: int
-    epochs: int
-
-    @property
-    def net(self) -> NumpyDemandNet:
-        """The numpy network (built once)."""
-        cached = self.__dict__.get("_net")
-        if cached is None:
-            head = HeadParams(self.config.max_slope, self.config.min_sigma, self.sigma_scale)
-            cached = NumpyDemandNet(self.state, head)
-            object.__setattr__(self, "_net", cached)
-        return cached
-
-    def log_params_inputs(self, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
-        """``mu`` and ``sigma`` of log units for encoded inputs."""
-        return self.net.log_params(inputs.keys, inputs.log_rel_price, inputs.context)
-
-    def log_params(self, history: SalesHistory) -> tuple[np.ndarray, np.ndarray]:
-        """``mu`` and ``sigma`` of log units for every row of ``history``."""
-        return self.log_params_inputs(encode(self.spec, history))
-
-    def to_torch(self) -> DemandNet:
-        """The torch network with these weights, in eval mode."""
-        module = DemandNet(self.spec, self.config)
-        module.load_state_dict({name: torch.from_numpy(value) for name, value in self.state.items()})
-        return module.eval()
-
-    def bind(self, series_key: SeriesKey) -> BoundNeuralDemand:
-        """The demand model of one series, e.g. ``bind((store, brand))``."""
-        return BoundNeuralDemand(self, tuple(series_key))
-
-
-class BoundNeuralDemand(BoundDemand):
-    """`NeuralDemandModel` restricted to one series; a `DemandModel` running in numpy."""
-
-    def __init__(self, model: NeuralDemandModel, series_key: SeriesKey) -> None:
-        super().__init__(model.spec, series_key)
-        self._net = BoundNet(model.net, model.spec, model.spec.series_index(series_key))
-
-    def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Location ``mu`` and scale ``sigma`` of log units, shapes ``(B,)`` each."""
-        price, features = self._check(price, features)
-        return self._net.log_params(price, features)
-
-    def price_elasticity(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """Own-price elasticity, in ``(-max_slope, 0)``, shape ``(B,)``."""
-        price, features = self._check(price, features)
-        return -self._net.slope(features)
+def to_torch(model: NeuralDemandModel, member: int = 0) -> DemandNet:
+    """The torch network of one ensemble member of ``model``, in eval mode."""
+    module = DemandNet(model.spec, model.config)
+    module.load_state_dict({name: torch.from_numpy(value) for name, value in model.states[member].items()})
+    return module.eval()
 
 
 def _tensors(inputs: Inputs) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -197,42 +101,26 @@ def _init(module: DemandNet, inputs: Inputs, n_series: int) -> None:
     with torch.no_grad():
         module.series_bias.weight.copy_(torch.from_numpy(sums / counts)[:, None])
         module.head.weight.mul_(0.1)
+        module.linear.weight.zero_()
         module.head.bias.copy_(torch.tensor([0.0, float(np.log(2.5 / (module.config.max_slope - 2.5))), 0.0]))
 
 
-def fit_neural(
-    train: SalesHistory,
-    val: SalesHistory,
-    config: NeuralConfig | None = None,
-    seed: int = 0,
-    progress: bool = True,
-) -> NeuralDemandModel:
-    """Train on ``train``, early-stop and calibrate on ``val``.
-
-    Args:
-        train: the training weeks.
-        val: the validation weeks (early stopping on WMAPE, then sigma calibration).
-        config: architecture and training options.
-        seed: seeds the initial weights and the batch order.
-        progress: show a progress bar.
-
-    Returns:
-        The trained model with the weights of the best validation epoch.
-    """
-    config = config or NeuralConfig()
-    torch.set_num_threads(config.threads)
+def _fit_member(
+    spec: FeatureSpec, train: Inputs, val: Inputs, config: NeuralConfig, seed: int, bar: tqdm
+) -> tuple[dict[str, np.ndarray], int]:
+    """Train one network; returns the weights of its best validation epoch and the epochs run."""
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    spec = build_spec(train)
-    train_inputs, val_inputs = encode(spec, train), encode(spec, val)
     module = DemandNet(spec, config)
-    _init(module, train_inputs, len(spec.series))
-    keys, x, ctx, y = _tensors(train_inputs)
-    val_keys, val_x, val_ctx, _ = _tensors(val_inputs)
-    optimizer = torch.optim.AdamW(module.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    best, best_state, since_best, epochs = np.inf, None, 0, 0
-    bar = tqdm(range(config.max_epochs), desc="neural demand", unit="epoch", disable=not progress)
-    for epoch in bar:
+    _init(module, train, len(spec.series))
+    keys, x, ctx, y = _tensors(train)
+    val_keys, val_x, val_ctx, _ = _tensors(val)
+    optimizer = torch.optim.AdamW(
+        module.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
+    best, best_state, since_best, epochs = np.inf, {}, 0, 0
+    while epochs < config.max_epochs and since_best < config.patience:
+        epochs += 1
         module.train()
         for batch in torch.randperm(len(y), generator=generator).split(config.batch_size):
             mu, sigma = module(keys[batch], x[batch], ctx[batch])
@@ -244,19 +132,53 @@ def fit_neural(
         module.eval()
         with torch.no_grad():
             val_mu = module(val_keys, val_x, val_ctx)[0].double().numpy()
-        score = wmape(val_mu, val_inputs.units)
-        epochs = epoch + 1
+        score = wmape(val_mu, val.units)
         if score < best:
             best, since_best = score, 0
-            best_state = {name: value.detach().clone() for name, value in module.state_dict().items()}
+            best_state = {name: value.detach().numpy().copy() for name, value in module.state_dict().items()}
         else:
             since_best += 1
-        bar.set_postfix(loss=f"{loss.item():.3f}", val_wmape=f"{score:.4f}", best=f"{best:.4f}")
-        if since_best >= config.patience:
-            break
-    bar.close()
-    state = {name: value.numpy() for name, value in best_state.items()}
-    model = NeuralDemandModel(spec=spec, config=config, state=state, sigma_scale=1.0, seed=seed, epochs=epochs)
+        bar.update()
+        bar.set_postfix(seed=seed, loss=f"{loss.item():.3f}", val_wmape=f"{score:.4f}", best=f"{best:.4f}")
+    bar.update(config.max_epochs - epochs)
+    return best_state, epochs
+
+
+def fit_neural(
+    train: SalesHistory,
+    val: SalesHistory,
+    config: NeuralConfig | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> NeuralDemandModel:
+    """Train a seed ensemble on ``train``, early-stop each member and calibrate sigma on ``val``.
+
+    Args:
+        train: the training weeks.
+        val: the validation weeks (early stopping on WMAPE, then sigma calibration).
+        config: architecture and training options.
+        seed: seed of the first member (member ``k`` uses ``seed + k``): initial weights and
+            batch order.
+        progress: show a progress bar (epochs of all members).
+
+    Returns:
+        The trained ensemble, each member with the weights of its best validation epoch.
+    """
+    config = config or NeuralConfig()
+    torch.set_num_threads(config.threads)
+    spec = build_spec(train)
+    train_inputs, val_inputs = encode(spec, train), encode(spec, val)
+    seeds = tuple(seed + k for k in range(config.members))
+    states, epochs = [], []
+    total = config.members * config.max_epochs
+    with tqdm(total=total, desc="neural demand", unit="epoch", disable=not progress) as bar:
+        for member_seed in seeds:
+            state, n_epochs = _fit_member(spec, train_inputs, val_inputs, config, member_seed, bar)
+            states.append(state)
+            epochs.append(n_epochs)
+    model = NeuralDemandModel(spec, config, tuple(states), sigma_scale=1.0, seeds=seeds, epochs=tuple(epochs))
     mu, sigma = model.log_params_inputs(val_inputs)
     scale = calibrate_scale(mu, sigma, val_inputs.units)
-    return NeuralDemandModel(spec=spec, config=config, state=state, sigma_scale=scale, seed=seed, epochs=epochs)
+    return NeuralDemandModel(
+        spec, config, tuple(states), sigma_scale=scale, seeds=seeds, epochs=tuple(epochs)
+    )

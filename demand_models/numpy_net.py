@@ -1,18 +1,21 @@
-"""The trained demand network in numpy: the inference path of evaluation and the environment.
+"""The trained demand networks in numpy: the inference path of evaluation and the environment.
 
-The network (see `demand_models.neural`) maps a context ``c`` and the series' embeddings to
-three heads ``(level, slope, scale)``; then
+Each member network (see `demand_models.neural`) maps a context and the series' embeddings to
+three heads; with ``level`` (including the series bias and the linear context term),
+``slope = max_slope * sigmoid(.)`` and ``spread = min_sigma + softplus(.)`` averaged over the
+members of a seed ensemble,
 
-``mu = level + bias_series - max_slope * sigmoid(slope) * log(p / p_ref)``,
-``sigma = sigma_scale * (min_sigma + softplus(scale))``.
+``mu = level - slope * log(p / p_ref)``,  ``sigma = sigma_scale * spread``.
 
 `NumpyDemandNet` runs it for many series from the exported ``state_dict`` arrays. `BoundNet`
 folds one series into the first layer (its embeddings, the input standardisation, the reference
-prices and the season's sin/cos as a lookup table), so one call is a few small matrix products.
+prices and the season's sin/cos as a lookup table) and stacks the members, so one call is a few
+small matrix products, and a repeated single context is a dictionary look-up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +38,9 @@ class HeadParams:
     sigma_scale: float
 
 
+CACHE_SIZE = 4096
+
+
 def _softplus(x: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, x)
 
@@ -44,89 +50,120 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class NumpyDemandNet:
-    """Forward pass over many series from ``state_dict`` arrays, in float64.
+    """Forward pass of a seed ensemble over many series from ``state_dict`` arrays, in float64.
 
     Args:
-        state: the network's ``state_dict`` as numpy arrays.
+        states: one ``state_dict`` (as numpy arrays) per member.
         head: output transform constants.
     """
 
-    def __init__(self, state: dict[str, np.ndarray], head: HeadParams) -> None:
-        self.state = {name: np.asarray(value, dtype=np.float64) for name, value in state.items()}
+    def __init__(self, states: Sequence[dict[str, np.ndarray]], head: HeadParams) -> None:
+        self.states = [
+            {name: np.asarray(v, dtype=np.float64) for name, v in state.items()} for state in states
+        ]
         self.head = head
-        self.n_keys = sum(1 for name in state if name.startswith("embeddings."))
-        self.n_hidden = sum(1 for name in state if name.startswith("hidden.") and name.endswith(".weight"))
+        first = self.states[0]
+        self.n_keys = sum(1 for name in first if name.startswith("embeddings."))
+        self.n_hidden = sum(1 for name in first if name.startswith("hidden.") and name.endswith(".weight"))
 
-    def heads(self, keys: np.ndarray, context: np.ndarray) -> np.ndarray:
-        """``(B, 3)`` raw heads; the level already includes the series bias."""
-        s = self.state
-        parts = [(context - s["ctx_mean"]) / s["ctx_std"]]
-        parts += [s[f"embeddings.{k}.weight"][keys[:, k]] for k in range(self.n_keys)]
-        h = np.concatenate(parts, axis=1)
+    def _heads(self, s: dict[str, np.ndarray], keys: np.ndarray, context: np.ndarray) -> np.ndarray:
+        ctx = (context - s["ctx_mean"]) / s["ctx_std"]
+        h = np.concatenate(
+            [ctx, *(s[f"embeddings.{k}.weight"][keys[:, k]] for k in range(self.n_keys))], axis=1
+        )
         for layer in range(self.n_hidden):
             h = np.maximum(h @ s[f"hidden.{layer}.weight"].T + s[f"hidden.{layer}.bias"], 0.0)
         out = h @ s["head.weight"].T + s["head.bias"]
-        out[:, 0] += s["series_bias.weight"][keys[:, -1], 0]
+        out[:, 0] += s["series_bias.weight"][keys[:, -1], 0] + ctx @ s["linear.weight"][0]
         return out
 
-    def slope(self, keys: np.ndarray, context: np.ndarray) -> np.ndarray:
-        """``(B,)`` minus the own-price elasticity."""
-        return self.head.max_slope * _sigmoid(self.heads(keys, context)[:, 1])
+    def context_params(
+        self, keys: np.ndarray, context: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Level, slope (minus the elasticity) and sigma, ``(B,)`` each, averaged over members."""
+        outs = np.stack([self._heads(s, keys, context) for s in self.states])
+        return _transform(outs, self.head)
 
     def log_params(
         self, keys: np.ndarray, log_rel_price: np.ndarray, context: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """``mu`` and ``sigma`` of log units, ``(B,)`` each."""
-        out = self.heads(keys, context)
-        mu = out[:, 0] - self.head.max_slope * _sigmoid(out[:, 1]) * log_rel_price
-        sigma = self.head.sigma_scale * (self.head.min_sigma + _softplus(out[:, 2]))
-        return mu, sigma
+        level, slope, sigma = self.context_params(keys, context)
+        return level - slope * log_rel_price, sigma
+
+
+def _transform(outs: np.ndarray, head: HeadParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Member heads ``(K, B, 3)`` to the ensemble's level, slope and sigma."""
+    level = outs[..., 0].mean(axis=0)
+    slope = head.max_slope * _sigmoid(outs[..., 1]).mean(axis=0)
+    sigma = head.sigma_scale * (head.min_sigma + _softplus(outs[..., 2]).mean(axis=0))
+    return level, slope, sigma
 
 
 class BoundNet:
-    """The network folded to one series, taking raw context rows.
+    """The ensemble folded to one series, taking raw context rows.
 
     Raw features are the series' promotion columns, the season index, then the competitor
     prices other than its own (see `FeatureSpec.raw_feature_names`).
 
     Args:
-        net: the multi-series network.
+        net: the multi-series ensemble.
         spec: the feature encoding.
         series: the series index.
     """
 
     def __init__(self, net: NumpyDemandNet, spec: FeatureSpec, series: int) -> None:
-        s = net.state
         profile = spec.profiles[series]
         n_promo = len(spec.promo_columns)
-        n_season = spec.n_context - n_promo - len(spec.competitor_columns)
-        keys = [spec.key_levels[k].index(v) for k, v in enumerate(spec.series[series])] + [series]
-        w0 = s["hidden.0.weight"]
         n_ctx = spec.n_context
-        w_ctx = w0[:, :n_ctx] / s["ctx_std"]
-        embedded = np.concatenate([s[f"embeddings.{k}.weight"][code] for k, code in enumerate(keys)])
-        bias = s["hidden.0.bias"] + w0[:, n_ctx:] @ embedded - w_ctx @ s["ctx_mean"]
+        n_season = n_ctx - n_promo - len(spec.competitor_columns)
+        keys = [spec.key_levels[k].index(v) for k, v in enumerate(spec.series[series])] + [series]
         competitors = [j for j in range(len(spec.competitor_columns)) if j != profile.own_index]
-        w_comp = w_ctx[:, n_promo + n_season :][:, competitors]
         log_ref = np.log(np.asarray(spec.competitor_reference)[competitors])
-        self._bias0 = bias - w_comp @ log_ref
-        self._w_in = np.ascontiguousarray(np.concatenate([w_ctx[:, :n_promo], w_comp], axis=1).T)
-        self._season_table = season_harmonics(np.arange(spec.season_length), spec.season_length) @ w_ctx[
-            :, n_promo : n_promo + n_season
-        ].T
+        harmonics = season_harmonics(np.arange(spec.season_length), spec.season_length)
+        w_in, bias0, season_table, hidden, w_out, b_out = [], [], [], [], [], []
+        for s in net.states:
+            # Row 0 is the linear level path, rows 1.. the first hidden layer, both on standardised context.
+            linear = np.pad(s["linear.weight"], ((0, 0), (0, s["hidden.0.weight"].shape[1] - n_ctx)))
+            w0 = np.concatenate([linear, s["hidden.0.weight"]])
+            w_ctx = w0[:, :n_ctx] / s["ctx_std"]
+            embedded = np.concatenate([s[f"embeddings.{k}.weight"][code] for k, code in enumerate(keys)])
+            bias = (
+                np.concatenate([[0.0], s["hidden.0.bias"]]) + w0[:, n_ctx:] @ embedded - w_ctx @ s["ctx_mean"]
+            )
+            w_comp = w_ctx[:, n_promo + n_season :][:, competitors]
+            bias0.append(bias - w_comp @ log_ref)
+            w_in.append(np.concatenate([w_ctx[:, :n_promo], w_comp], axis=1).T)
+            season_table.append(harmonics @ w_ctx[:, n_promo : n_promo + n_season].T)
+            hidden.append(
+                [(s[f"hidden.{i}.weight"].T, s[f"hidden.{i}.bias"]) for i in range(1, net.n_hidden)]
+            )
+            w_out.append(s["head.weight"].T)
+            b_out.append(s["head.bias"] + np.array([s["series_bias.weight"][series, 0], 0.0, 0.0]))
+        width = len(bias0[0])
+        self._n_members = len(net.states)
+        self._width = width
+        self._w_in = np.ascontiguousarray(np.concatenate(w_in, axis=1))
+        self._bias0 = np.concatenate(bias0)
+        self._season_table = np.ascontiguousarray(np.concatenate(season_table, axis=1))
         self._layers = [
-            (np.ascontiguousarray(s[f"hidden.{i}.weight"].T), s[f"hidden.{i}.bias"]) for i in range(1, net.n_hidden)
+            (
+                np.stack([member[i][0] for member in hidden]),
+                np.stack([member[i][1] for member in hidden])[:, None, :],
+            )
+            for i in range(net.n_hidden - 1)
         ]
-        self._w_out = np.ascontiguousarray(s["head.weight"].T)
-        self._b_out = s["head.bias"] + np.array([s["series_bias.weight"][series, 0], 0.0, 0.0])
+        self._w_out = np.stack(w_out)
+        self._b_out = np.stack(b_out)[:, None, :]
         self._n_promo = n_promo
         self._log_ref_competitor = log_ref
         self._log_ref_price = float(np.log(profile.reference_price))
         self._head = net.head
         self._season_length = spec.season_length
+        self._cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def heads(self, features: np.ndarray) -> np.ndarray:
-        """``(B, 3)`` raw heads for raw feature rows ``(B, F)``."""
+    def _heads(self, features: np.ndarray) -> np.ndarray:
+        """Member heads ``(K, B, 3)`` for raw feature rows ``(B, F)``."""
         n = self._n_promo
         inputs = np.empty((features.shape[0], features.shape[1] - 1))
         inputs[:, :n] = features[:, :n]
@@ -136,27 +173,42 @@ class BoundNet:
         if not np.isfinite(competitors).all():
             np.copyto(competitors, self._log_ref_competitor, where=~np.isfinite(competitors))
         season = features[:, n].astype(np.intp) % self._season_length
-        h = inputs @ self._w_in
-        h += self._bias0
-        h += self._season_table[season]
-        np.maximum(h, 0.0, out=h)
+        z = inputs @ self._w_in
+        z += self._bias0
+        z += self._season_table[season]
+        z = z.reshape(len(z), self._n_members, self._width).transpose(1, 0, 2)
+        linear = z[:, :, 0]
+        h = np.maximum(z[:, :, 1:], 0.0)
         for weight, bias in self._layers:
-            h = h @ weight
+            h = np.matmul(h, weight)
             h += bias
             np.maximum(h, 0.0, out=h)
-        out = h @ self._w_out
+        out = np.matmul(h, self._w_out)
         out += self._b_out
+        out[:, :, 0] += linear
         return out
+
+    def context_params(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Level, slope (minus the elasticity) and sigma for raw feature rows ``(B, F)``, ``(B,)`` each.
+
+        Single rows are cached by value (up to `CACHE_SIZE` distinct contexts): an environment
+        revisits the same promotion, season and competitor contexts, so a step usually costs a
+        dictionary look-up and the price term.
+        """
+        single = features.shape[0] == 1
+        if single:
+            key = features.tobytes()
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+        params = _transform(self._heads(features), self._head)
+        if single:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = params
+        return params
 
     def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``mu`` and ``sigma`` of log units, ``(B,)`` each."""
-        out = self.heads(features)
-        head = self._head
-        slope = head.max_slope * _sigmoid(out[:, 1])
-        mu = out[:, 0] - slope * (np.log(price) - self._log_ref_price)
-        sigma = head.sigma_scale * (head.min_sigma + _softplus(out[:, 2]))
-        return mu, sigma
-
-    def slope(self, features: np.ndarray) -> np.ndarray:
-        """``(B,)`` minus the own-price elasticity."""
-        return self._head.max_slope * _sigmoid(self.heads(features)[:, 1])
+        level, slope, sigma = self.context_params(features)
+        return level - slope * (np.log(price) - self._log_ref_price), sigma

@@ -19,7 +19,15 @@ import pandas as pd
 
 from demand_models.bound import BoundDemand
 from demand_models.evaluation import calibrate_scale
-from demand_models.features import FeatureSpec, Inputs, SeriesKey, build_spec, encode, log_units, season_harmonics
+from demand_models.features import (
+    FeatureSpec,
+    Inputs,
+    SeriesKey,
+    build_spec,
+    encode,
+    log_units,
+    season_harmonics,
+)
 from demand_models.history import SalesHistory
 
 
@@ -91,7 +99,9 @@ class BoundRegressionDemand(BoundDemand):
         self._season_coef = coef[1 + n_promo : 1 + n_promo + 4]
         self._competitor_coef = competitor_coef
         self._intercept = float(model.alpha[index]) - self.elasticity * self._log_ref_price
-        self._intercept -= float(self._competitor_log_reference @ competitor_coef) if competitor_coef.size else 0.0
+        self._intercept -= (
+            float(self._competitor_log_reference @ competitor_coef) if competitor_coef.size else 0.0
+        )
         self._sigma = model.sigma
 
     def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -173,5 +183,10 @@ def fit_regression(
     mu, sigma = model.log_params_inputs(val_inputs)
     scale = calibrate_scale(mu, sigma, val_inputs.units)
     return RegressionDemandModel(
-        spec=spec, config=config, coef=model.coef, series_group=series_group, alpha=alpha, sigma=model.sigma * scale
+        spec=spec,
+        config=config,
+        coef=model.coef,
+        series_group=series_group,
+        alpha=alpha,
+        sigma=model.sigma * scale,
     )
