@@ -209,7 +209,9 @@ class PricePolicy:
         """
         obs = np.asarray(observation, dtype=np.float64)
         if obs.ndim not in (1, 2) or obs.shape[-1] != len(self.obs_index):
-            raise ValueError(f"observation must have shape ({len(self.obs_index)},) or (n, {len(self.obs_index)})")
+            raise ValueError(
+                f"observation must have shape ({len(self.obs_index)},) or (n, {len(self.obs_index)})"
+            )
         batch = np.atleast_2d(obs)
         action = self.to_action(self.price_indices(batch), batch)
         return (action[0] if obs.ndim == 1 else action), None

@@ -26,7 +26,9 @@ from envs.market import MAX_STOCK_COVER, episode_tables
 
 def _check_clearance(context: PolicyContext) -> None:
     if context.market.replenishment != "none":
-        raise ValueError("exact policy evaluation covers clearance (replenishment='none'); simulate the others")
+        raise ValueError(
+            "exact policy evaluation covers clearance (replenishment='none'); simulate the others"
+        )
 
 
 def state_observations(
@@ -120,13 +122,26 @@ def policy_table(policy: Any, context: PolicyContext, calendar: Calendar) -> tup
     return int(first[0]), table
 
 
-def _rewards(context: PolicyContext, law: DemandLaw, t: int) -> np.ndarray:
-    """``(K, X + 1)`` expected profit of period ``t`` (before the salvage) at each price and stock."""
+def expected_rewards(context: PolicyContext, law: DemandLaw, t: int) -> np.ndarray:
+    """``(K, X + 1)`` expected profit of period ``t`` (before the salvage) at each grid price and stock.
+
+    Args:
+        context: the public facts.
+        law: the episode's demand law.
+        t: the period.
+
+    Returns:
+        Revenue minus holding and stock-out penalty, as in ``agents.dp``.
+    """
     market = context.market
     x = np.arange(market.capacity + 1)
     pen = market.stockout_penalty
     sales = law.sales[t]
-    return (market.prices[:, None] + pen) * sales - market.holding_cost * (x[None, :] - sales) - pen * law.mean[t][:, None]
+    return (
+        (market.prices[:, None] + pen) * sales
+        - market.holding_cost * (x[None, :] - sales)
+        - pen * law.mean[t][:, None]
+    )
 
 
 def table_value(context: PolicyContext, law: DemandLaw, first: int, table: np.ndarray) -> float:
@@ -145,14 +160,18 @@ def table_value(context: PolicyContext, law: DemandLaw, first: int, table: np.nd
     x = np.arange(market.capacity + 1)
     values = (market.salvage_value * x)[None].astype(np.float64)
     for t in range(market.horizon - 1, 0, -1):
-        q = _rewards(context, law, t) + _shifted(law.pmf[t], law.tail[t], values, 0)
+        q = expected_rewards(context, law, t) + _shifted(law.pmf[t], law.tail[t], values, 0)
         values = q[table[t], x[None, :]]
     x0 = market.opening_stock
-    q0 = _rewards(context, law, 0)[first, x0] + _shifted(law.pmf[0], law.tail[0], values, 0)[first, x0]
+    q0 = (
+        expected_rewards(context, law, 0)[first, x0] + _shifted(law.pmf[0], law.tail[0], values, 0)[first, x0]
+    )
     return float(q0 - market.unit_cost * x0)
 
 
-def exact_value(policy: Any, context: PolicyContext, calendar: Calendar, law: DemandLaw | None = None) -> float:
+def exact_value(
+    policy: Any, context: PolicyContext, calendar: Calendar, law: DemandLaw | None = None
+) -> float:
     """Exact expected season profit of a policy on one calendar (clearance).
 
     Args:
@@ -167,12 +186,18 @@ def exact_value(policy: Any, context: PolicyContext, calendar: Calendar, law: De
     """
     _check_clearance(context)
     market = context.market
-    law = law if law is not None else demand_law(context.config, context.model, market, calendar, market.capacity)
+    law = (
+        law
+        if law is not None
+        else demand_law(context.config, context.model, market, calendar, market.capacity)
+    )
     first, table = policy_table(policy, context, calendar)
     return table_value(context, law, first, table)
 
 
-def fixed_price_values(context: PolicyContext, calendar: Calendar, law: DemandLaw | None = None) -> np.ndarray:
+def fixed_price_values(
+    context: PolicyContext, calendar: Calendar, law: DemandLaw | None = None
+) -> np.ndarray:
     """Exact expected season profit of charging each grid price in every period (clearance).
 
     Args:
@@ -185,9 +210,13 @@ def fixed_price_values(context: PolicyContext, calendar: Calendar, law: DemandLa
     """
     _check_clearance(context)
     market = context.market
-    law = law if law is not None else demand_law(context.config, context.model, market, calendar, market.capacity)
+    law = (
+        law
+        if law is not None
+        else demand_law(context.config, context.model, market, calendar, market.capacity)
+    )
     x = np.arange(market.capacity + 1)
     values = (market.salvage_value * x)[None].astype(np.float64)
     for t in range(market.horizon - 1, -1, -1):
-        values = _rewards(context, law, t) + _shifted(law.pmf[t], law.tail[t], values, 0)
+        values = expected_rewards(context, law, t) + _shifted(law.pmf[t], law.tail[t], values, 0)
     return values[:, market.opening_stock] - market.unit_cost * market.opening_stock

@@ -24,7 +24,9 @@ class FixedPricePolicy(PricePolicy):
         order_up_to: see ``PricePolicy``.
     """
 
-    def __init__(self, context: PolicyContext, price: float | None = None, order_up_to: int | None = None) -> None:
+    def __init__(
+        self, context: PolicyContext, price: float | None = None, order_up_to: int | None = None
+    ) -> None:
         super().__init__(context, order_up_to)
         self.index = int(self.nearest_index(price if price is not None else self.market.reference_price))
 
@@ -123,7 +125,9 @@ class PromotionFollowingPolicy(PricePolicy):
         self.flags = tuple(flags) if flags is not None else context.promo_names
         unknown = sorted(set(self.flags) - set(context.promo_names))
         if unknown:
-            raise ValueError(f"unknown promotion flag(s) {unknown}; the model's flags: {list(context.promo_names)}")
+            raise ValueError(
+                f"unknown promotion flag(s) {unknown}; the model's flags: {list(context.promo_names)}"
+            )
         regular = regular_price if regular_price is not None else self.market.reference_price
         self.regular = int(self.nearest_index(regular))
         self.promotion = int(self.nearest_index(regular * (1 - discount)))
