@@ -195,13 +195,15 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         """``(price index or None, price, order index or None, order fraction)`` from an action."""
         market = self.market
         if isinstance(self.action_space, spaces.Box):
-            values = np.asarray(action, dtype=np.float64)
-            if values.shape != self.action_space.shape:
-                raise ValueError(f"action must have shape {self.action_space.shape}, got {values.shape}")
-            if not np.all(np.isfinite(values)) or np.any(np.abs(values) > 1.0):
-                raise ValueError(f"action must lie in [-1, 1] (finite), got {values.tolist()}")
-            price = market.prices[0] + (values[0] + 1.0) * 0.5 * (market.prices[-1] - market.prices[0])
-            return None, float(price), None, float((values[1] + 1.0) * 0.5) if len(values) > 1 else 0.0
+            array = np.asarray(action)
+            if array.shape != self.action_space.shape or array.dtype.kind not in "fiu":
+                raise ValueError(f"action must be numbers of shape {self.action_space.shape}, got {action!r}")
+            values = array.tolist()
+            if not all(-1.0 <= value <= 1.0 for value in values):  # also rejects NaN
+                raise ValueError(f"action must lie in [-1, 1] (finite), got {values}")
+            low, high = self._prices[0], self._prices[-1]
+            price = low + (values[0] + 1.0) * 0.5 * (high - low)
+            return None, price, None, (values[1] + 1.0) * 0.5 if len(values) > 1 else 0.0
         values = action if isinstance(action, np.ndarray) else np.asarray(action)
         if values.dtype.kind not in "iu":
             raise ValueError(f"action must be an integer index (or integer array), got {action!r}")
