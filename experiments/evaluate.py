@@ -83,6 +83,8 @@ class EpisodeRunner:
     def _run_chunk(self, policy: Predictor, seeds: list[int], trajectory: list | None) -> list[tuple]:
         envs = self.envs[: len(seeds)]
         obs = np.stack([env.reset(seed=seed)[0] for env, seed in zip(envs, seeds, strict=True)])
+        if hasattr(policy, "set_calendars"):  # policies that plan with the episode's calendar
+            policy.set_calendars([env.unwrapped.calendar for env in envs])
         n = len(seeds)
         acc = {k: np.zeros(n) for k in ("profit", "revenue", "margin", "sold", "supply", "stockouts", "discount")}
         changes = np.zeros(n)

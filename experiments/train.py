@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
@@ -24,7 +23,6 @@ from agents.callbacks import PricingMetricsCallback
 from agents.sb3_agents import ALGORITHMS, make_agent
 from experiments.atomic import write_atomic
 from experiments.evaluate import EpisodeRunner, make_env_factory
-from experiments.stats import mean_ci
 
 _progress: Any = None
 """The queue a worker reports its trained steps to (set by ``init_worker``)."""
@@ -167,11 +165,16 @@ def spawn_context() -> multiprocessing.context.SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
-def mean_curve(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Mean and 95% band of ``pct_of_optimum`` across seeds, at the steps all seeds share."""
-    merged = pd.concat([f.set_index("timesteps")["pct_of_optimum"] for f in frames], axis=1, join="inner")
-    estimates = [mean_ci(row.to_numpy()) for _, row in merged.iterrows()]
-    return pd.DataFrame(
-        {"timesteps": merged.index, "mean": [e.mean for e in estimates],
-         "low": [e.low for e in estimates], "high": [e.high for e in estimates]}  # fmt: skip
-    ).reset_index(drop=True).astype(np.float64)
+def load_trained(run_dir: Path, algos: tuple[str, ...]) -> dict[str, list[BaseAlgorithm]]:
+    """Algorithm -> its saved models in ``run_dir/models`` (finished, else interrupted), by seed."""
+    out: dict[str, list[BaseAlgorithm]] = {}
+    for algo in algos:
+        finished = {p.name.removesuffix(".zip"): p for p in sorted((run_dir / "models").glob(f"{algo}_seed*.zip"))}
+        paths = {}
+        for name, path in finished.items():
+            seed_name = name.removesuffix(".partial")
+            if seed_name not in paths or not name.endswith(".partial"):
+                paths[seed_name] = path
+        if paths:
+            out[algo] = [ALGORITHMS[algo].load(paths[k], device="cpu") for k in sorted(paths)]
+    return out

@@ -1,0 +1,92 @@
+"""The resolved settings of one experiment run (saved as ``config.yaml`` in the run folder)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+AGENTS = ("ppo", "dqn", "baselines", "all")
+LEARNED = {"ppo": ("ppo",), "dqn": ("dqn",), "baselines": (), "all": ("ppo", "dqn")}
+EVAL_SEED_OFFSET = 10_000
+"""Held-out evaluation episodes use seeds from here on; training envs use ``seed + i``."""
+CURVE_SEED_OFFSET = 20_000
+"""Learning-curve episodes use seeds from here on."""
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """Every setting of a run.
+
+    Attributes:
+        agent: ``ppo``, ``dqn``, ``baselines`` or ``all``; learned agents are compared with every
+            baseline and the optimum.
+        env_id: a registered env id.
+        env_kwargs: env settings overriding the scenario's (any ``PricingEnvConfig`` field).
+        timesteps: training steps per learned agent and seed; None takes the YAML value.
+        seeds: training seeds of each learned agent.
+        eval_episodes: held-out episodes every policy is scored on (common random numbers).
+        curve_episodes: episodes of each learning-curve point.
+        eval_freq: training steps between learning-curve points.
+        workers: training processes (one per core).
+        model_dir: a trained demand-model folder to use instead of the scenario's model.
+        series: the series of ``model_dir`` / ``data`` to price, as its key values; None takes the
+            series with the most history.
+        data: a sales-history file to learn the demand model from.
+        mapping: the column mapping of ``data`` (YAML).
+        quick: a smoke run (few steps, few episodes).
+    """
+
+    agent: str = "ppo"
+    env_id: str = "DynamicPricing-v0"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    timesteps: int | None = None
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    eval_episodes: int = 2000
+    curve_episodes: int = 100
+    eval_freq: int = 10_000
+    workers: int = 2
+    model_dir: str | None = None
+    series: tuple[str, ...] | None = None
+    data: str | None = None
+    mapping: str | None = None
+    quick: bool = False
+
+    def __post_init__(self) -> None:
+        if self.agent not in AGENTS:
+            raise ValueError(f"agent must be one of {AGENTS}, got {self.agent!r}")
+        for name in ("eval_episodes", "curve_episodes", "eval_freq", "workers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        if self.timesteps is not None and self.timesteps < 1:
+            raise ValueError(f"--timesteps must be >= 1, got {self.timesteps}")
+        if not self.seeds:
+            raise ValueError("--seeds must name at least one seed")
+        if self.mapping is not None and self.data is None:
+            raise ValueError("--map needs --data (the file it maps)")
+        if self.data is not None and self.model_dir is not None:
+            raise ValueError("give --data (learn a demand model) or --model (use one), not both")
+
+    @property
+    def env_name(self) -> str:
+        """The env id without a ``module:`` prefix (for folder names and YAML keys)."""
+        return self.env_id.split(":")[-1]
+
+    @property
+    def learned(self) -> tuple[str, ...]:
+        """The SB3 algorithms this run trains."""
+        return LEARNED[self.agent]
+
+    def to_yaml(self) -> str:
+        """The config as YAML (tuples as lists)."""
+        return yaml.safe_dump(asdict(self), sort_keys=False)
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> ExperimentConfig:
+        """Read a run's ``config.yaml``."""
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw["seeds"] = tuple(raw["seeds"])
+        raw["series"] = None if raw.get("series") is None else tuple(raw["series"])
+        return cls(**raw)

@@ -1,0 +1,127 @@
+"""Figures of a run: pure functions returning matplotlib figures, and one writer for the run folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from experiments.atomic import write_atomic  # noqa: E402
+from experiments.stats import mean_ci  # noqa: E402
+
+
+def mean_curve(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Mean and 95% band of ``pct_of_optimum`` across seeds, at the steps all seeds share."""
+    merged = pd.concat([f.set_index("timesteps")["pct_of_optimum"] for f in frames], axis=1, join="inner")
+    estimates = [mean_ci(row.to_numpy()) for _, row in merged.iterrows()]
+    return pd.DataFrame({
+        "timesteps": merged.index.to_numpy(dtype=np.float64), "mean": [e.mean for e in estimates],
+        "low": [e.low for e in estimates], "high": [e.high for e in estimates],
+    })  # fmt: skip
+
+
+def plot_learning_curves(curves: dict[str, list[pd.DataFrame]], references: dict[str, float]) -> Figure:
+    """% of optimum on the curve episodes against training steps: mean over seeds, 95% band."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for algo, frames in curves.items():
+        curve = mean_curve(frames)
+        ax.plot(curve["timesteps"], curve["mean"], label=f"{algo.upper()} ({len(frames)} seeds)")
+        ax.fill_between(curve["timesteps"], curve["low"], curve["high"], alpha=0.25)
+    for name, pct in references.items():
+        ax.axhline(pct, linestyle="--", linewidth=1, color="grey")
+        ax.annotate(name, (0, pct), xycoords=("axes fraction", "data"), fontsize=8, va="bottom", color="grey")
+    ax.set_xlabel("training steps")
+    ax.set_ylabel("% of the exact optimum")
+    ax.set_title("Learning curves (deterministic policy on fixed episodes)")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Figure:
+    """Price and stock week by week of each policy on the same episode, the optimum in black."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    for name, traj in trajectories.items():
+        style = {"color": "black", "linewidth": 2.5, "zorder": 5} if name == optimum else {"linewidth": 1.2}
+        top.step(traj["period"], traj["price"], where="post", label=name, **style)
+        bottom.plot(traj["period"], traj["stock"], label=name, **style)
+    top.set_ylabel("price")
+    bottom.set_ylabel("stock at end of week")
+    bottom.set_xlabel("week of the season")
+    top.set_title("Price and stock of each policy on the same episode (same demand draws)")
+    top.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str]) -> Figure:
+    """Expected demand against own price for a few contexts, with the 90% predictive band."""
+    from demand_models import lognormal
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for row, label in zip(features, labels, strict=True):
+        batch = np.repeat(row[None], len(prices), axis=0)
+        mu, sigma = model.log_params(prices, batch)
+        line = ax.plot(prices, lognormal.mean(mu, sigma), label=label)[0]
+        ax.fill_between(prices, np.exp(mu - 1.645 * sigma), np.exp(mu + 1.645 * sigma), alpha=0.15,
+                        color=line.get_color())  # fmt: skip
+    ax.set_xlabel("own price")
+    ax.set_ylabel("units per week")
+    ax.set_title("Demand model: mean and 90% band")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def plot_profits(table: pd.DataFrame) -> Figure:
+    """% of the optimum of every policy with its 95% interval."""
+    order = table.iloc[::-1]
+    scale = 100.0 / table["mean_profit"].iloc[0] * table["pct_of_optimum"].iloc[0] / 100.0
+    pct = order["mean_profit"] * scale
+    err = np.vstack([pct - order["ci95_low"] * scale, order["ci95_high"] * scale - pct])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    ax.barh(order["policy"], pct, xerr=err, capsize=3, color="tab:blue", alpha=0.8)
+    ax.set_xlim(max(0.0, float(pct.min()) - 10), 101)
+    ax.set_xlabel("mean season profit, % of the exact optimum (95% CI)")
+    fig.tight_layout()
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> None:
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def write_figures(run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd.DataFrame], board: Any) -> None:
+    """Every figure of a run into ``run_dir/figures``."""
+    figures = run_dir / "figures"
+    curves: dict[str, list[pd.DataFrame]] = {}
+    for path in sorted((run_dir / "curves").glob("*.csv")):
+        frame = pd.read_csv(path)
+        if len(frame):
+            curves.setdefault(path.stem.split("_seed")[0], []).append(frame)
+    if curves:
+        refs = {r.policy: r.pct_of_optimum for r in table.itertuples() if r.policy in ("best fixed price",)}
+        _save(plot_learning_curves(curves, refs), figures / "learning_curves.png")
+    _save(plot_trajectories(trajectories, table["policy"].iloc[0]), figures / "trajectories.png")
+    _save(plot_profits(table), figures / "profit.png")
+    calendar = board.calendars[0]
+    model = board.context.model
+    base = calendar.features(model)[0]
+    rows, labels = [base.copy()], ["no promotion"]
+    for name in board.context.promo_names:
+        row = base.copy()
+        row[list(model.feature_names).index(name)] = 1.0
+        rows.append(row)
+        labels.append(name)
+    for name in board.context.promo_names:
+        rows[0][list(model.feature_names).index(name)] = 0.0
+    prices = np.linspace(board.context.market.prices[0], board.context.market.prices[-1], 60)
+    _save(plot_demand_curve(model, prices, np.array(rows), labels), figures / "demand_curve.png")
