@@ -1,4 +1,4 @@
-"""The exact optimum: finite-horizon Bellman recursion over (period, stock[, order in transit]) and the price grid.
+"""The exact optimum: Bellman recursion over (period, stock[, order in transit]) and the price grid.
 
 For one episode's calendar, ``solve_dp`` computes the optimal expected season profit ``V0``
 (in currency, on the env's price grid) and an ``OptimalPolicy`` that reads only the observation.
@@ -194,7 +194,11 @@ class OptimalPolicy:
         if "pipeline_1" in index and self.actions.ndim == 4:
             states.append(np.rint(obs[:, index["pipeline_1"]] * market.capacity).astype(np.int64))
         last = obs[:, index["last_price"]] * market.reference_price
-        j = np.argmin(np.abs(last[:, None] - market.prices[None, :]), axis=1) if self.actions.shape[1] > 1 else 0
+        j = (
+            np.argmin(np.abs(last[:, None] - market.prices[None, :]), axis=1)
+            if self.actions.shape[1] > 1
+            else 0
+        )
         later = self.actions[(t, j if np.ndim(j) else np.zeros_like(t), *states)]
         return np.where(t == 0, self.first[tuple(states)], later)
 
@@ -272,7 +276,6 @@ def _recursion(
     """
     horizon, lead = market.horizon, market.lead_time
     prices = market.prices
-    n_prices = len(prices)
     cap = market.capacity
     x = np.arange(cap + 1)
     h, s, pen, c, fixed = (
@@ -293,7 +296,9 @@ def _recursion(
         pmf, tail, sales, mean = law.pmf[t], law.tail[t], law.sales[t], law.mean[t]
         reward = (prices[:, None] + pen) * sales - h * (x[None, :] - sales) - pen * mean[:, None]  # (K, X+1)
         ordering = t + lead <= horizon - 1
-        if market.replenishment == "none" or (market.replenishment == "order_up_to" and not ordering and not pipeline):
+        if market.replenishment == "none" or (
+            market.replenishment == "order_up_to" and not ordering and not pipeline
+        ):
             q = reward + _shifted(pmf, tail, values, 0)
         elif market.replenishment == "order_up_to" and not pipeline:
             level = market.order_up_to
@@ -368,7 +373,11 @@ def _joint_expectation(pmf: np.ndarray, tail: np.ndarray, values: np.ndarray, ma
 
 
 def solve_dp(
-    config: PricingEnvConfig, calendar: Calendar, model: DemandModel | None = None, *, fixed_prices: bool = False
+    config: PricingEnvConfig,
+    calendar: Calendar,
+    model: DemandModel | None = None,
+    *,
+    fixed_prices: bool = False,
 ) -> DPResult:
     """Optimal expected season profit and policy for one calendar.
 

@@ -81,7 +81,10 @@ def hindsight_bound(
         left = stock - sold
         reward = prices[None, :, None] * sold
         if ordering and t >= market.lead_time:
-            reward = reward + np.maximum(prices - market.unit_cost, -market.stockout_penalty)[None, :, None] * unmet
+            reward = (
+                reward
+                + np.maximum(prices - market.unit_cost, -market.stockout_penalty)[None, :, None] * unmet
+            )
         else:
             reward = reward - market.holding_cost * left - market.stockout_penalty * unmet
         following = np.take_along_axis(values[:, None, :], left.astype(np.int64), axis=2)

@@ -55,7 +55,9 @@ def read_calendar_table(path: str | Path) -> pd.DataFrame:
         content = yaml.safe_load(path.read_text())
         rows = content.get("periods") if isinstance(content, dict) else content
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise ValueError(f"{path}: a YAML calendar is a list of rows (mappings), or 'periods:' holding one")
+            raise ValueError(
+                f"{path}: a YAML calendar is a list of rows (mappings), or 'periods:' holding one"
+            )
         table = pd.DataFrame(rows)
     else:
         table = pd.read_csv(path)
@@ -139,7 +141,9 @@ class CalendarSource:
             replayed = self.competitor_names if self.config.competitors == "replay" else ()
             self.table = self._checked(read_calendar_table(path), path, self.promo_names + replayed)
             if len(self.table) < self.horizon:
-                raise ValueError(f"{path}: calendar has {len(self.table)} rows, fewer than horizon={self.horizon}")
+                raise ValueError(
+                    f"{path}: calendar has {len(self.table)} rows, fewer than horizon={self.horizon}"
+                )
             if self.config.start is not None and self.config.start > len(self.table) - self.horizon:
                 raise ValueError(
                     f"calendar.start={self.config.start} leaves fewer than horizon={self.horizon} rows "
@@ -175,18 +179,24 @@ class CalendarSource:
 
     def _promo_rates(self, shipped: Path) -> np.ndarray:
         given = self.config.promo_rates
-        rates = given if given is not None else self._shipped_means(shipped, self.promo_names, "calendar.promo_rates")
+        rates = (
+            given
+            if given is not None
+            else self._shipped_means(shipped, self.promo_names, "calendar.promo_rates")
+        )
         if set(rates) != set(self.promo_names):
             raise ValueError(
-                f"calendar.promo_rates must give exactly the model's promotion flags {list(self.promo_names)}, "
-                f"got {sorted(rates)}"
+                "calendar.promo_rates must give exactly the model's promotion flags "
+                f"{list(self.promo_names)}, got {sorted(rates)}"
             )
         return np.array([rates[name] for name in self.promo_names], dtype=np.float64)
 
     def _held_prices(self, shipped: Path) -> np.ndarray:
         given = self.config.competitor_prices
         names = self.competitor_names
-        prices = given if given is not None else self._shipped_means(shipped, names, "calendar.competitor_prices")
+        prices = (
+            given if given is not None else self._shipped_means(shipped, names, "calendar.competitor_prices")
+        )
         missing = [name for name in names if name not in prices]
         if missing:
             raise ValueError(f"calendar.competitor_prices lacks {missing} used by the demand model")

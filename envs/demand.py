@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from demand_models.base import DemandModel
 from demand_models.parametric import ConstantElasticityDemand
-
 from envs.config import PricingEnvConfig
 
 

@@ -99,12 +99,18 @@ def resolve_market(config: PricingEnvConfig, model: DemandModel) -> Market:
     price_min = float(config.price_min if config.price_min is not None else price_range[0])
     price_max = float(config.price_max if config.price_max is not None else price_range[1])
     if not 0 < price_min < price_max:
-        raise ValueError(f"price_min must be in (0, price_max), got price_min={price_min}, price_max={price_max}")
+        raise ValueError(
+            f"price_min must be in (0, price_max), got price_min={price_min}, price_max={price_max}"
+        )
     prices = np.linspace(price_min, price_max, config.n_prices)
     reference = config.reference_price
-    reference = float(reference if reference is not None else _model_attribute(model, "reference_price", "reference_price"))
+    reference = float(
+        reference if reference is not None else _model_attribute(model, "reference_price", "reference_price")
+    )
     unit_cost = config.unit_cost
-    unit_cost = float(unit_cost if unit_cost is not None else _model_attribute(model, "unit_cost", "unit_cost"))
+    unit_cost = float(
+        unit_cost if unit_cost is not None else _model_attribute(model, "unit_cost", "unit_cost")
+    )
     if not (math.isfinite(unit_cost) and unit_cost >= 0):
         raise ValueError(f"unit_cost must be given: the model's unit_cost is {unit_cost}")
     initial = config.initial_price
@@ -112,7 +118,9 @@ def resolve_market(config: PricingEnvConfig, model: DemandModel) -> Market:
 
     order_quantities = None
     if config.replenishment == "agent":
-        order_quantities = np.unique(np.rint(np.linspace(0, config.max_order, config.n_order_levels)).astype(np.int64))
+        order_quantities = np.unique(
+            np.rint(np.linspace(0, config.max_order, config.n_order_levels)).astype(np.int64)
+        )
     if config.replenishment == "none":
         mean_units = float(_model_attribute(model, "mean_units", "opening_stock"))
         default_opening = int(round(config.stock_ratio * config.horizon * mean_units))
@@ -147,7 +155,9 @@ def resolve_market(config: PricingEnvConfig, model: DemandModel) -> Market:
         max_price_change=config.max_price_change,
     )
     if not market.allowed_prices(initial).any():
-        raise ValueError(f"max_price_change={config.max_price_change} allows no grid price from initial_price={initial}")
+        raise ValueError(
+            f"max_price_change={config.max_price_change} allows no grid price from initial_price={initial}"
+        )
     return market
 
 
@@ -240,14 +250,18 @@ def episode_tables(
     row_features = np.concatenate(
         [np.repeat(features[:, :, None, :], n_prices + 1, axis=2), no_promo[:, :, None, :]], axis=2
     )
-    row_prices = np.broadcast_to(np.append(market.prices, [market.reference_price] * 2), row_features.shape[:3])
+    row_prices = np.broadcast_to(
+        np.append(market.prices, [market.reference_price] * 2), row_features.shape[:3]
+    )
     mu, sigma = model.log_params(row_prices.reshape(-1), row_features.reshape(-1, features.shape[-1]))
     mu = mu.reshape(n_cal, horizon, n_prices + 2)
     sigma = sigma.reshape(n_cal, horizon, n_prices + 2)
     mean = lognormal.mean(mu, sigma)
 
     visible, hidden = mean[..., n_prices], mean[..., n_prices + 1]  # (B, T) each
-    tail_visible = np.concatenate([np.cumsum(visible[:, ::-1], axis=1)[:, ::-1], np.zeros((n_cal, 1))], axis=1)
+    tail_visible = np.concatenate(
+        [np.cumsum(visible[:, ::-1], axis=1)[:, ::-1], np.zeros((n_cal, 1))], axis=1
+    )
     tail_hidden = np.concatenate([np.cumsum(hidden[:, ::-1], axis=1)[:, ::-1], np.zeros((n_cal, 1))], axis=1)
     t = np.arange(horizon)
     edge = np.minimum(t + lookahead + 1, horizon)
@@ -261,7 +275,9 @@ def episode_tables(
     context[:, :horizon, first] = np.sin(angle)
     context[:, :horizon, first + 1] = np.cos(angle)
     column = first + 2
-    padded = np.concatenate([features[..., promo_columns], np.zeros((n_cal, lookahead, len(promo_columns)))], axis=1)
+    padded = np.concatenate(
+        [features[..., promo_columns], np.zeros((n_cal, lookahead, len(promo_columns)))], axis=1
+    )
     for j in range(len(promo_columns)):
         for k in range(lookahead + 1):
             context[:, :horizon, column] = padded[:, k : k + horizon, j]

@@ -15,12 +15,21 @@ from demand_models.base import DemandModel
 from envs.calendar import Calendar, CalendarSource
 from envs.config import SCENARIOS, PricingEnvConfig, scenario_config
 from envs.demand import make_demand_model
-from envs.market import MAX_STOCK_COVER, EpisodeTables, Market, episode_tables, observation_layout, resolve_market
+from envs.market import (
+    MAX_STOCK_COVER,
+    EpisodeTables,
+    Market,
+    episode_tables,
+    observation_layout,
+    resolve_market,
+)
 
 RESET_OPTIONS = ("start", "calendar")
 
 
-def make_config(config: PricingEnvConfig | None, scenario: str, overrides: dict[str, Any]) -> PricingEnvConfig:
+def make_config(
+    config: PricingEnvConfig | None, scenario: str, overrides: dict[str, Any]
+) -> PricingEnvConfig:
     """The env's config: ``config`` (or the scenario's) with ``overrides`` applied."""
     if config is None:
         return scenario_config(scenario, **overrides)
@@ -30,7 +39,7 @@ def make_config(config: PricingEnvConfig | None, scenario: str, overrides: dict[
 
 
 def make_action_space(config: PricingEnvConfig, market: Market) -> spaces.Space:
-    """``Discrete(K)`` / ``Box(-1, 1, (1,))``; with agent orders ``MultiDiscrete([K, Q])`` / ``Box(-1, 1, (2,))``."""
+    """``Discrete(K)`` or ``Box(-1, 1, (1,))``; ordering: ``MultiDiscrete([K, Q])`` or ``Box((2,))``."""
     agent_orders = market.order_quantities is not None
     if config.action_type == "continuous":
         return spaces.Box(-1.0, 1.0, shape=(2 if agent_orders else 1,), dtype=np.float32)
@@ -76,13 +85,16 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
     | index | name | meaning | bounds |
     |---|---|---|---|
     | 0 | ``time_left`` | weeks left / horizon | [0, 1] |
-    | 1 | ``stock_cover`` | (stock + orders in transit) / expected remaining demand at the reference price, with the visible promotions | [0, 5] (clipped) |
+    | 1 | ``stock_cover`` | (stock + in transit) / expected remaining demand at reference price [*] | [0, 5] |
     | 2 | ``stock`` | stock on hand / capacity | [0, 1] |
     | 3 | ``last_price`` | last week's price / reference price | grid range / reference |
-    | 4.. | ``pipeline_j`` | order arriving in j weeks / capacity, j = 1..lead_time-1 (replenishment only) | [0, 1] |
+    | 4.. | ``pipeline_j`` | order arriving in j weeks / capacity, j < lead_time (replenishment) | [0, 1] |
     | next 2 | ``season_sin``, ``season_cos`` | position of the week in the year | [-1, 1] |
-    | next | ``<flag>_<k>`` | promotion flag of week t + k, k = 0..lookahead, for each flag (``deal``, ``feat``); 0 past the season | [0, 1] |
-    | last | ``competitor_<name>`` | competitor price / reference price, when the model uses them | [0, 4] |
+    | next | ``<flag>_<k>`` | flag (``deal``, ``feat``) of week t + k, k <= lookahead; 0 past end | [0, 1] |
+    | last | ``competitor_<name>`` | competitor price / reference price (if the model uses them) | [0, 4] |
+
+    [*] the expected demand of the remaining weeks at the reference price, counting the
+    promotions visible now (this week and ``lookahead`` ahead) and none beyond.
 
     ## Rewards
 
@@ -136,7 +148,9 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
     ) -> None:
         self.config = make_config(config, scenario, overrides)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}")
+            raise ValueError(
+                f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}"
+            )
         self.render_mode = render_mode
         self.model = model if model is not None else make_demand_model(self.config)
         self.market = resolve_market(self.config, self.model)
@@ -158,7 +172,9 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
 
     # ------------------------------------------------------------------ reset
 
-    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[np.ndarray, dict]:
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict]:
         """Start a season: opening stock, no orders in transit, a new calendar."""
         super().reset(seed=seed)
         options = dict(options or {})
@@ -168,14 +184,18 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         if "calendar" in options:
             calendar = options["calendar"]
             if not isinstance(calendar, Calendar) or calendar.horizon != self.market.horizon:
-                raise ValueError(f"reset option 'calendar' must be a Calendar of {self.market.horizon} periods")
+                raise ValueError(
+                    f"reset option 'calendar' must be a Calendar of {self.market.horizon} periods"
+                )
             tables, row = self._tables([calendar]), 0
         elif "start" in options:
             calendar = self.calendar_source.at_start(int(options["start"]))
             tables, row = self._bank, calendar.start
         else:
             calendar = self.calendar_source.draw(self.np_random)
-            tables, row = (self._bank, calendar.start) if calendar.start is not None else (self._tables([calendar]), 0)
+            tables, row = (
+                (self._bank, calendar.start) if calendar.start is not None else (self._tables([calendar]), 0)
+            )
         self.calendar = calendar
         self._features = tables.features[row]
         self._mu, self._sigma = tables.mu[row], tables.sigma[row]
@@ -345,6 +365,7 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         if not info:
             return f"week 0/{self.market.horizon} stock {self._stock}"
         return (
-            f"week {info['period'] + 1}/{self.market.horizon} price {info['price']:.2f} demand {info['demand']:.0f} "
+            f"week {info['period'] + 1}/{self.market.horizon} price {info['price']:.2f} "
+            f"demand {info['demand']:.0f} "
             f"sales {info['sales']:.0f} stock {info['stock']:.0f} profit {info['profit']:.2f}"
         )

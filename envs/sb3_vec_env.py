@@ -31,8 +31,19 @@ class SB3VecEnv(VecEnv):
         self.venv = venv
         super().__init__(venv.num_envs, venv.single_observation_space, venv.single_action_space)
         self._actions: np.ndarray | None = None
-        self._info_keys = ("price", "demand", "sales", "lost_sales", "stock", "order", "revenue", "cost",
-                           "margin", "salvage", "profit")
+        self._info_keys = (
+            "price",
+            "demand",
+            "sales",
+            "lost_sales",
+            "stock",
+            "order",
+            "revenue",
+            "cost",
+            "margin",
+            "salvage",
+            "profit",
+        )
 
     def reset(self) -> VecEnvObs:
         """Reset every copy with the seeds given to ``seed()`` (if any)."""
@@ -54,7 +65,9 @@ class SB3VecEnv(VecEnv):
         obs, rewards, terminated, truncated, info = self.venv.step(actions)
         dones = terminated | truncated
         columns = [info[key].tolist() for key in self._info_keys]
-        infos: list[dict[str, Any]] = [dict(zip(self._info_keys, values, strict=True)) for values in zip(*columns)]
+        infos: list[dict[str, Any]] = [
+            dict(zip(self._info_keys, values, strict=True)) for values in zip(*columns, strict=True)
+        ]
         for i in np.flatnonzero(dones):
             infos[i]["terminal_observation"] = info["final_obs"][i]
             infos[i]["TimeLimit.truncated"] = bool(truncated[i] and not terminated[i])
@@ -75,7 +88,9 @@ class SB3VecEnv(VecEnv):
         """Set an attribute of the vector env (shared by all copies)."""
         setattr(self.venv, attr_name, value)
 
-    def env_method(self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any) -> list[Any]:
+    def env_method(
+        self, method_name: str, *method_args: Any, indices: VecEnvIndices = None, **method_kwargs: Any
+    ) -> list[Any]:
         """Call a method of the vector env once, reported for each selected copy."""
         if method_name == "action_masks":
             masks = self.venv.action_masks()
@@ -90,4 +105,10 @@ class SB3VecEnv(VecEnv):
     def _get_indices(self, indices: VecEnvIndices) -> Sequence[int]:
         if indices is None:
             return range(self.num_envs)
-        return [indices] if isinstance(indices, int) else list(indices) if isinstance(indices, Iterable) else indices
+        return (
+            [indices]
+            if isinstance(indices, int)
+            else list(indices)
+            if isinstance(indices, Iterable)
+            else indices
+        )

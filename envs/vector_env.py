@@ -27,7 +27,14 @@ from demand_models.base import DemandModel
 from envs.calendar import Calendar, CalendarSource
 from envs.config import PricingEnvConfig
 from envs.demand import make_demand_model
-from envs.market import MAX_STOCK_COVER, N_DYNAMIC, EpisodeTables, episode_tables, observation_layout, resolve_market
+from envs.market import (
+    MAX_STOCK_COVER,
+    N_DYNAMIC,
+    EpisodeTables,
+    episode_tables,
+    observation_layout,
+    resolve_market,
+)
 from envs.pricing_env import make_action_space, make_config
 
 NOISE_STREAM = 0x5EED
@@ -88,7 +95,9 @@ class DynamicPricingVectorEnv(VectorEnv):
         self._row = np.zeros(n, dtype=np.int64)
         self._t = np.zeros(n, dtype=np.int64)
         self._stock = np.zeros(n)
-        self._pipeline = np.zeros((n, self.market.lead_time - 1 if self.market.replenishment != "none" else 0))
+        self._pipeline = np.zeros(
+            (n, self.market.lead_time - 1 if self.market.replenishment != "none" else 0)
+        )
         self._last_price = np.zeros(n)
         self._env_rngs: list[np.random.Generator] = []
         self._all = np.arange(n)
@@ -113,10 +122,14 @@ class DynamicPricingVectorEnv(VectorEnv):
                 raise ValueError(f"seed must be an int or a list of {self.num_envs} ints, got {len(seeds)}")
         self._env_rngs = [seeding.np_random(s)[0] for s in seeds]
         entropy = seeds[0] if seeds[0] is not None else int(self._env_rngs[0].integers(2**63))
-        self._np_random = np.random.Generator(np.random.PCG64(np.random.SeedSequence([entropy, NOISE_STREAM])))
+        self._np_random = np.random.Generator(
+            np.random.PCG64(np.random.SeedSequence([entropy, NOISE_STREAM]))
+        )
         self._np_random_seed = seeds[0]
         self._restart(self._all)
-        return self._get_obs(), {"calendar_start": np.array([c.start if c.start is not None else -1 for c in self.calendars])}
+        return self._get_obs(), {
+            "calendar_start": np.array([c.start if c.start is not None else -1 for c in self.calendars])
+        }
 
     def _restart(self, envs: np.ndarray) -> None:
         """New seasons in the copies ``envs``."""
@@ -141,7 +154,7 @@ class DynamicPricingVectorEnv(VectorEnv):
 
     def _parse_actions(self, actions: Any) -> tuple[np.ndarray | None, np.ndarray, np.ndarray | None]:
         """``(price indices or None, prices, order indices or order fractions)``."""
-        market, n = self.market, self.num_envs
+        market = self.market
         values = np.asarray(actions)
         shape = self.action_space.shape
         if isinstance(self.single_action_space, spaces.Box):
@@ -173,9 +186,13 @@ class DynamicPricingVectorEnv(VectorEnv):
         if market.max_price_change is None:
             mask = np.ones((self.num_envs, len(market.prices)), dtype=bool)
         else:
-            mask = np.abs(market.prices[None, :] - self._last_price[:, None]) <= market.max_price_change + 1e-9
+            mask = (
+                np.abs(market.prices[None, :] - self._last_price[:, None]) <= market.max_price_change + 1e-9
+            )
         if market.order_quantities is not None:
-            mask = np.concatenate([mask, np.ones((self.num_envs, len(market.order_quantities)), dtype=bool)], axis=1)
+            mask = np.concatenate(
+                [mask, np.ones((self.num_envs, len(market.order_quantities)), dtype=bool)], axis=1
+            )
         return mask
 
     def _constrain(self, k: np.ndarray | None, prices: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import gymnasium as gym
 import numpy as np
@@ -28,11 +28,11 @@ def brute_force_value(config: PricingEnvConfig, calendar: Calendar) -> float:
     cap, horizon = market.capacity, market.horizon
     orders = [None] if market.order_quantities is None else [int(q) for q in market.order_quantities]
 
-    @lru_cache(maxsize=None)
+    @cache
     def pmf(t: int, k: int) -> tuple[float, ...]:
         return tuple(model.pmf(market.prices[k : k + 1], features[t : t + 1], cap + 1)[0])
 
-    @lru_cache(maxsize=None)
+    @cache
     def value(t: int, stock: int, pipeline: tuple[int, ...], last: float) -> float:
         if t == horizon:
             return 0.0
@@ -61,7 +61,9 @@ def brute_force_value(config: PricingEnvConfig, calendar: Calendar) -> float:
         return best
 
     start = (0,) * (market.lead_time - 1 if market.replenishment != "none" else 0)
-    return value(0, market.opening_stock, start, market.initial_price) - market.unit_cost * market.opening_stock
+    return (
+        value(0, market.opening_stock, start, market.initial_price) - market.unit_cost * market.opening_stock
+    )
 
 
 TINY = {
@@ -70,16 +72,38 @@ TINY = {
         horizon=3, n_prices=4, price_min=2.0, price_max=3.5, opening_stock=5, max_price_change=0.5
     ),
     "order-up-to-lead-1": dict(
-        horizon=4, n_prices=3, price_min=2.0, price_max=4.0, replenishment="order_up_to", lead_time=1,
-        order_up_to=4, fixed_order_cost=0.5,
+        horizon=4,
+        n_prices=3,
+        price_min=2.0,
+        price_max=4.0,
+        replenishment="order_up_to",
+        lead_time=1,
+        order_up_to=4,
+        fixed_order_cost=0.5,
     ),
     "order-up-to-lead-2": dict(
-        horizon=4, n_prices=3, price_min=2.0, price_max=4.0, replenishment="order_up_to", lead_time=2,
-        order_up_to=4, opening_stock=3, fixed_order_cost=0.5,
+        horizon=4,
+        n_prices=3,
+        price_min=2.0,
+        price_max=4.0,
+        replenishment="order_up_to",
+        lead_time=2,
+        order_up_to=4,
+        opening_stock=3,
+        fixed_order_cost=0.5,
     ),
     "joint-lead-1": dict(
-        horizon=3, n_prices=3, price_min=2.0, price_max=4.0, replenishment="agent", lead_time=1,
-        max_order=3, n_order_levels=4, capacity=5, opening_stock=2, fixed_order_cost=0.3,
+        horizon=3,
+        n_prices=3,
+        price_min=2.0,
+        price_max=4.0,
+        replenishment="agent",
+        lead_time=1,
+        max_order=3,
+        n_order_levels=4,
+        capacity=5,
+        opening_stock=2,
+        fixed_order_cost=0.3,
     ),
 }
 
@@ -132,10 +156,13 @@ def test_dp_policy_earns_v0_within_monte_carlo_interval(action_type: str) -> Non
 
 
 class FixedPrice:
+    """Always the grid price ``k``."""
+
     def __init__(self, k: int) -> None:
         self.k = k
 
     def predict(self, observation, state=None, episode_start=None, deterministic=True):
+        """The fixed action."""
         return np.int64(self.k), None
 
 

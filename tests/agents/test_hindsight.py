@@ -12,7 +12,13 @@ from envs.pricing_env import DynamicPricingEnv
 CASES = {
     "clearance": dict(horizon=6, opening_stock=300),
     "joint-lead-1": dict(
-        horizon=6, replenishment="agent", lead_time=1, max_order=150, n_order_levels=4, capacity=300, opening_stock=100
+        horizon=6,
+        replenishment="agent",
+        lead_time=1,
+        max_order=150,
+        n_order_levels=4,
+        capacity=300,
+        opening_stock=100,
     ),
 }
 

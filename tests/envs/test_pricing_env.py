@@ -36,7 +36,9 @@ def test_same_seed_same_trajectory(seed: int, action_type: str) -> None:
     assert first == second
 
 
-@pytest.mark.parametrize("env_id", ["DynamicPricing-v0", "DynamicPricingReplenish-v0", "DynamicPricingJoint-v0"])
+@pytest.mark.parametrize(
+    "env_id", ["DynamicPricing-v0", "DynamicPricingReplenish-v0", "DynamicPricingJoint-v0"]
+)
 def test_different_seeds_differ(env_id: str) -> None:
     assert rollout(gym.make(env_id), 0) != rollout(gym.make(env_id), 1)
 
@@ -45,8 +47,9 @@ STUB = dict(n_prices=3, holding_cost=0.1, salvage_value=0.5, calendar={"start": 
 
 
 def test_clearance_arithmetic_against_constant_demand(constant_demand) -> None:
-    env = DynamicPricingEnv(PricingEnvConfig(horizon=3, opening_stock=25, stockout_penalty=0.2, **STUB),
-                            model=constant_demand)
+    env = DynamicPricingEnv(
+        PricingEnvConfig(horizon=3, opening_stock=25, stockout_penalty=0.2, **STUB), model=constant_demand
+    )
     env.reset(seed=0)
     steps = [env.step(1) for _ in range(3)]  # price 3.0, 10 units demanded each period
     rewards = [s[1] for s in steps]
@@ -91,7 +94,13 @@ def test_order_up_to_lead_time_arrivals_against_constant_demand(constant_demand)
 
 def test_agent_orders_are_cut_to_capacity(constant_demand) -> None:
     config = PricingEnvConfig(
-        horizon=4, replenishment="agent", max_order=30, n_order_levels=4, capacity=40, opening_stock=20, **STUB
+        horizon=4,
+        replenishment="agent",
+        max_order=30,
+        n_order_levels=4,
+        capacity=40,
+        opening_stock=20,
+        **STUB,
     )
     env = DynamicPricingEnv(config, model=constant_demand)
     env.reset(seed=0)
@@ -124,10 +133,15 @@ def test_user_csv_and_yaml_calendars(tmp_path) -> None:
     csv = tmp_path / "calendar.csv"
     csv.write_text("season,deal,feat\n" + "".join(f"{r['season']},{r['deal']},{r['feat']}\n" for r in rows))
     yaml_path = tmp_path / "calendar.yaml"
-    yaml_path.write_text("periods:\n" + "".join(f"  - {{season: {r['season']}, deal: {r['deal']}, feat: {r['feat']}}}\n" for r in rows))
+    yaml_path.write_text(
+        "periods:\n"
+        + "".join(f"  - {{season: {r['season']}, deal: {r['deal']}, feat: {r['feat']}}}\n" for r in rows)
+    )
     calendars = []
     for path in (csv, yaml_path):
-        env = gym.make("DynamicPricing-v0", calendar={"source": "file", "path": str(path), "start": 2}).unwrapped
+        env = gym.make(
+            "DynamicPricing-v0", calendar={"source": "file", "path": str(path), "start": 2}
+        ).unwrapped
         env.reset(seed=0)
         calendars.append(env.calendar.frame())
         assert env.calendar.promos[:, 0].tolist() == [r["deal"] for r in rows[2:15]]
@@ -136,7 +150,9 @@ def test_user_csv_and_yaml_calendars(tmp_path) -> None:
 
 
 def test_random_calendar_uses_rates_and_the_env_generator() -> None:
-    always = gym.make("DynamicPricing-v0", calendar={"source": "random", "promo_rates": {"deal": 1.0, "feat": 0.0}})
+    always = gym.make(
+        "DynamicPricing-v0", calendar={"source": "random", "promo_rates": {"deal": 1.0, "feat": 0.0}}
+    )
     always.reset(seed=0)
     assert always.unwrapped.calendar.promos[:, 0].all() and not always.unwrapped.calendar.promos[:, 1].any()
     env = gym.make("DynamicPricing-v0", calendar={"source": "random"}).unwrapped
@@ -152,8 +168,11 @@ def test_held_competitor_prices_reach_the_model_features() -> None:
     from envs.calendar import Calendar
 
     calendar = Calendar(
-        season=np.arange(3), promos=np.zeros((3, 1)), promo_names=("deal",),
-        competitors=np.full((3, 1), 2.5), competitor_names=("price2",),
+        season=np.arange(3),
+        promos=np.zeros((3, 1)),
+        promo_names=("deal",),
+        competitors=np.full((3, 1), 2.5),
+        competitor_names=("price2",),
     )
 
     class Model:
@@ -180,7 +199,12 @@ def test_bad_discrete_actions_raise(action) -> None:
 
 @pytest.mark.parametrize(
     "action",
-    [np.array([np.nan], dtype=np.float32), np.array([1.5], dtype=np.float32), np.array([0.1, 0.2]), np.float32(0.3)],
+    [
+        np.array([np.nan], dtype=np.float32),
+        np.array([1.5], dtype=np.float32),
+        np.array([0.1, 0.2]),
+        np.float32(0.3),
+    ],
     ids=["nan", "out-of-range", "wrong-shape", "scalar"],
 )
 def test_bad_continuous_actions_raise(action) -> None:

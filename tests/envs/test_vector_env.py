@@ -18,7 +18,10 @@ from envs.vector_env import DynamicPricingVectorEnv
 
 CASES = {
     "clearance": ("DynamicPricing-v0", {}),
-    "clearance-continuous-max-change": ("DynamicPricing-v0", {"action_type": "continuous", "max_price_change": 0.2}),
+    "clearance-continuous-max-change": (
+        "DynamicPricing-v0",
+        {"action_type": "continuous", "max_price_change": 0.2},
+    ),
     "clearance-random-calendar-max-change": (
         "DynamicPricing-v0",
         {"calendar": {"source": "random"}, "max_price_change": 0.2},
@@ -123,7 +126,9 @@ def test_sb3_adapter_trains_and_evaluates() -> None:
     venv.seed(0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
-        model = PPO("MlpPolicy", venv, n_steps=32, batch_size=64, n_epochs=1, policy_kwargs={"net_arch": [16]}, seed=0)
+        model = PPO(
+            "MlpPolicy", venv, n_steps=32, batch_size=64, n_epochs=1, policy_kwargs={"net_arch": [16]}, seed=0
+        )
         model.learn(256)
     mean, _ = evaluate_policy(model, venv, n_eval_episodes=4)
     assert np.isfinite(mean)
@@ -136,5 +141,7 @@ def test_sb3_adapter_infos_carry_business_figures_and_terminal_observation() -> 
     for _ in range(3):
         obs, rewards, dones, infos = venv.step(np.array([4, 5]))
     assert dones.all() and rewards.dtype == np.float32
-    assert {"profit", "revenue", "price", "sales", "lost_sales", "stock", "terminal_observation"} <= set(infos[0])
+    assert {"profit", "revenue", "price", "sales", "lost_sales", "stock", "terminal_observation"} <= set(
+        infos[0]
+    )
     assert infos[0]["terminal_observation"].shape == obs.shape[1:]
