@@ -32,7 +32,7 @@ from experiments.setup import resolve_environment
 from experiments.plots import write_figures
 from experiments.train import TrainTask, init_worker, load_trained, spawn_context, train_seed
 
-QUICK = {"timesteps": 4_096, "seeds": (0, 1), "eval_episodes": 200, "curve_episodes": 32, "eval_freq": 2_048}
+QUICK = {"timesteps": 2_048, "seeds": (0,), "eval_episodes": 100, "curve_episodes": 16, "eval_freq": 1_024}
 
 
 def _parse_value(text: str) -> Any:
@@ -58,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="sales history (CSV/Parquet) to learn the demand model from")
     p.add_argument("--map", dest="mapping", default=None, help="YAML column mapping of --data")
     p.add_argument("--out", default="runs", help="folder of run folders")
-    p.add_argument("--quick", action="store_true", help="smoke run: 2 seeds, 4k steps, 200 episodes (< 1 min)")
+    p.add_argument("--quick", action="store_true", help="smoke run: 1 seed, 2k steps, 100 episodes (< 1 min)")
     p.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
     return p
 
@@ -97,6 +97,13 @@ def _train_all(tasks: list[TrainTask], workers: int) -> tuple[list[dict[str, Any
     results: list[dict[str, Any]] = []
     interrupted = False
     if not tasks:
+        return results, interrupted
+    if len(tasks) == 1 or workers == 1:  # no process start-up cost when there is nothing to parallelise
+        init_worker(None)
+        with tqdm(total=sum(t.total_timesteps for t in tasks), unit="step", desc="training") as bar:
+            for task in tasks:
+                results.append(train_seed(task, bar.update))
+                interrupted = interrupted or results[-1]["status"] == "interrupted"
         return results, interrupted
     ctx = spawn_context()
     progress = ctx.Queue()

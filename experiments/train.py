@@ -10,6 +10,7 @@ import io
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -101,15 +102,16 @@ class LearningCurveCallback(BaseCallback):
 
 
 class ProgressCallback(BaseCallback):
-    """Report trained steps to the parent's progress bar every 1,000 steps."""
+    """Report trained steps every 1,000 steps to ``report`` (a progress bar's ``update``, a queue's ``put``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, report: Callable[[int], Any] | None) -> None:
         super().__init__()
+        self.report = report
         self._reported = 0
 
     def _on_step(self) -> bool:
-        if _progress is not None and self.num_timesteps - self._reported >= 1_000:
-            _progress.put(self.num_timesteps - self._reported)
+        if self.report is not None and self.num_timesteps - self._reported >= 1_000:
+            self.report(self.num_timesteps - self._reported)
             self._reported = self.num_timesteps
         return True
 
@@ -120,8 +122,13 @@ def _save_model(model: BaseAlgorithm, path: Path) -> None:
     write_atomic(path, lambda tmp: tmp.write_bytes(buffer.getvalue()))
 
 
-def train_seed(task: TrainTask) -> dict[str, Any]:
+def train_seed(task: TrainTask, report: Callable[[int], Any] | None = None) -> dict[str, Any]:
     """Train (or continue) one agent; returns its status, steps and the paths it wrote.
+
+    Args:
+        task: what to train.
+        report: called with the number of steps trained since the last call; None reports to
+            the queue of ``init_worker`` (in a worker process).
 
     Returns:
         ``{"name", "status": "done" | "interrupted", "timesteps", "model"}``.
@@ -139,7 +146,7 @@ def train_seed(task: TrainTask) -> dict[str, Any]:
     curve_path = task.run_dir / "curves" / f"{task.name}.csv"
     rows: list[dict[str, float]] = pd.read_csv(curve_path).to_dict("records") if curve_path.exists() else []
     curve = LearningCurveCallback(task, rows)
-    callbacks = CallbackList([PricingMetricsCallback(), curve, ProgressCallback()])
+    callbacks = CallbackList([PricingMetricsCallback(), curve, ProgressCallback(report or (_progress and _progress.put))])
     remaining = task.total_timesteps - model.num_timesteps
     status = "done"
     try:
