@@ -58,13 +58,18 @@ class ResolvingPolicy(PricePolicy):
         super().__init__(context)
         self._plans = CalendarPlans(context)
         self._stacked: FluidPlans | None = None
+        self._plan_of = np.zeros(0, dtype=np.int64)
 
     def _prepare(self, calendars: tuple[Calendar, ...]) -> None:
-        self._stacked = FluidPlans.stack(self._plans.plans(calendars))
+        plans = self._plans.plans(calendars)
+        distinct = {id(plan): plan for plan in plans}
+        position = {key: i for i, key in enumerate(distinct)}
+        self._stacked = FluidPlans.stack(list(distinct.values()))
+        self._plan_of = np.array([position[id(plan)] for plan in plans], dtype=np.int64)
 
     def price_indices(self, obs: np.ndarray) -> np.ndarray:
         """The first price of the fluid plan from each row's period and stock."""
-        rows = self._episode_rows(len(obs))
+        rows = self._plan_of[self._episode_rows(len(obs))]
         t = self.period(obs)
         plan = self._stacked.plan_index(rows, t, self.stock(obs))
         return self._stacked.prices[rows, plan, t]
