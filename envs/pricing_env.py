@@ -27,6 +27,10 @@ from envs.market import (
 RESET_OPTIONS = ("start", "calendar")
 
 
+class RenderModeError(TypeError, ValueError):
+    """An unsupported ``render_mode``; also a ``TypeError`` so SB3's ``make_vec_env`` retries without it."""
+
+
 def make_config(
     config: PricingEnvConfig | None, scenario: str, overrides: dict[str, Any]
 ) -> PricingEnvConfig:
@@ -148,7 +152,7 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
     ) -> None:
         self.config = make_config(config, scenario, overrides)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
+            raise RenderModeError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, got {render_mode!r}"
             )
         self.render_mode = render_mode

@@ -87,3 +87,19 @@ def test_ansi_render_is_one_line() -> None:
     env.step(3)
     text = env.render()
     assert isinstance(text, str) and "\n" not in text and "price" in text
+
+
+def test_sb3_make_vec_env_builds_the_registered_id() -> None:
+    from stable_baselines3.common.env_util import make_vec_env
+
+    venv = make_vec_env("envs:DynamicPricing-v0", n_envs=2, seed=0, env_kwargs={"reward_scale": 0.01})
+    obs = venv.reset()
+    assert obs.shape == (2, *venv.observation_space.shape)
+    venv.step(np.array([3, 4]))
+
+
+def test_unsupported_render_mode_is_a_clear_error() -> None:
+    from envs.pricing_env import DynamicPricingEnv
+
+    with pytest.raises(ValueError, match="render_mode"):
+        DynamicPricingEnv(render_mode="human")
