@@ -6,17 +6,43 @@ from typing import Any
 
 from agents.best_fixed import BestFixedPricePolicy
 from agents.policy import PolicyContext
+from agents.regression_policy import RegressionPolicy, simulated_history
 from agents.resolving import ResolvingPolicy
 from agents.rules import CostPlusPolicy, FixedPricePolicy, MarkdownPolicy, PromotionFollowingPolicy
+from agents.static_calendar import StaticCalendarPolicy
+from demand_models.data import DataError, load_dominicks_oj
+from demand_models.history import SalesHistory
 
 
-def build_baselines(context: PolicyContext) -> dict[str, Any]:
+def regression_history(context: PolicyContext, history: SalesHistory | None) -> tuple[SalesHistory, str]:
+    """The sales history the regression baseline learns from, and where it came from.
+
+    The user's data when the run learned its model from a file; Dominick's orange juice when the
+    env runs the model learned from it (if the data is on this machine); otherwise a history
+    simulated from the env's own demand model.
+    """
+    if history is not None:
+        return history, history.name
+    if context.config.demand == "pretrained" and getattr(context.model, "series_key", None) is not None:
+        try:
+            return load_dominicks_oj(), "dominicks-oj"
+        except DataError:
+            pass
+    return simulated_history(context), "simulated from the env's demand model"
+
+
+def build_baselines(context: PolicyContext, history: SalesHistory | None = None) -> dict[str, Any]:
     """Name -> policy, for the scenario of ``context``.
 
     Rules read only the observation; the best fixed price is chosen on training calendars; the
-    operations-research heuristics (re-solving) are given the true demand model and the
-    episode's calendar, as the DP is. Heuristics that cover only clearance are left out of
-    replenishment scenarios.
+    operations-research heuristics (static calendar, re-solving) are given the true demand model
+    and the episode's calendar, as the DP is; the regression baseline learns its demand model
+    from sales history (``regression_history``) and plans with it. Policies that cover only
+    clearance are left out of replenishment scenarios.
+
+    Args:
+        context: the env's public facts.
+        history: the sales history of the run's data, if it learned its model from a file.
     """
     baselines: dict[str, Any] = {
         "fixed list price": FixedPricePolicy(context),
@@ -26,5 +52,9 @@ def build_baselines(context: PolicyContext) -> dict[str, Any]:
         "promotion-following": PromotionFollowingPolicy(context),
     }
     if context.market.replenishment == "none":
+        sales, _ = regression_history(context, history)
+        series = getattr(context.model, "series_key", None)
+        baselines["regression (log-log + DP)"] = RegressionPolicy.fit(context, sales, series)
+        baselines["static price calendar"] = StaticCalendarPolicy(context)
         baselines["re-solving (fluid)"] = ResolvingPolicy(context)
     return baselines

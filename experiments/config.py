@@ -36,6 +36,7 @@ class ExperimentConfig:
             series with the most history.
         data: a sales-history file to learn the demand model from.
         mapping: the column mapping of ``data`` (YAML).
+        drop_invalid: drop invalid rows of ``data`` (reported) instead of stopping.
         quick: a smoke run (few steps, few episodes).
     """
 
@@ -52,6 +53,7 @@ class ExperimentConfig:
     series: tuple[str, ...] | None = None
     data: str | None = None
     mapping: str | None = None
+    drop_invalid: bool = False
     quick: bool = False
 
     def __post_init__(self) -> None:

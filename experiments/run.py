@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--series", default=None, help="series to price, key values joined by '/', e.g. 101/1")
     p.add_argument("--data", default=None, help="sales history (CSV/Parquet) to learn the demand model from")
     p.add_argument("--map", dest="mapping", default=None, help="YAML column mapping of --data")
+    p.add_argument("--drop-invalid", action="store_true", help="drop invalid rows of --data (reported)")
     p.add_argument("--out", default="runs", help="folder of run folders")
     p.add_argument("--quick", action="store_true", help="smoke run: 1 seed, 2k steps, 100 episodes (< 1 min)")
     p.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
@@ -75,7 +76,7 @@ def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
         agent=args.agent, env_id=args.env, env_kwargs=env_kwargs, timesteps=args.timesteps,
         seeds=tuple(range(args.seeds)), eval_episodes=args.eval_episodes, workers=args.workers,
         model_dir=args.model_dir, series=None if args.series is None else tuple(args.series.split("/")),
-        data=args.data, mapping=args.mapping, quick=args.quick,
+        data=args.data, mapping=args.mapping, drop_invalid=args.drop_invalid, quick=args.quick,
     )  # fmt: skip
     if args.quick:
         cfg = replace(cfg, **{k: v for k, v in QUICK.items() if k != "timesteps" or args.timesteps is None})
@@ -133,7 +134,7 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     if not resumed:
         write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
         write_text_atomic(run_dir / "command.txt", shlex.join([sys.executable, "-m", "experiments.run", *sys.argv[1:]]) + "\n")
-    env_id, env_kwargs = resolve_environment(cfg, run_dir)
+    env_id, env_kwargs, history = resolve_environment(cfg, run_dir)
     board = Scoreboard(env_id, env_kwargs, range(EVAL_SEED_OFFSET, EVAL_SEED_OFFSET + cfg.eval_episodes))
     curve_board = Scoreboard(env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes))
     tasks = []
@@ -152,7 +153,7 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     results, interrupted = _train_all(tasks, cfg.workers)
     for result in sorted(results, key=lambda r: r["name"]):
         print(f"  {result['name']}: {result['status']} after {result['timesteps']:,} steps")
-    table, episodes, trajectories = board.score(load_trained(run_dir, cfg.learned))
+    table, episodes, trajectories = board.score(load_trained(run_dir, cfg.learned), history)
     report = board.report(run_dir, table, episodes, partial=interrupted)
     write_figures(run_dir, table, trajectories, board)
     print(report.read_text(encoding="utf-8"))

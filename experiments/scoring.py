@@ -21,6 +21,7 @@ from experiments.atomic import write_atomic, write_text_atomic
 from experiments.baselines import build_baselines
 from experiments.evaluate import EpisodeRunner, Rollouts, make_env_factory
 from experiments.stats import mean_ci
+from demand_models.history import SalesHistory
 
 RESULT_COLUMNS = (
     "policy", "mean_profit", "ci95_low", "ci95_high", "pct_of_optimum", "gap_pts", "gap_ci95",
@@ -78,11 +79,14 @@ class Scoreboard:
             row[metric] = float(np.mean([e[metric].mean() for e in per_run]))
         return row
 
-    def score(self, learned: dict[str, list[Any]]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    def score(
+        self, learned: dict[str, list[Any]], history: SalesHistory | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
         """Run the optimum, every baseline and every learned agent.
 
         Args:
             learned: agent name -> its trained models (one per seed).
+            history: the run's sales history (for the regression baseline), if any.
 
         Returns:
             The results table, the per-episode profits (one column per policy and seed), and the
@@ -103,7 +107,7 @@ class Scoreboard:
             trajectories[name] = runs[0].trajectory
             for i, r in enumerate(runs):
                 episodes[f"{name}[{i}]"] = r.episodes["profit"]
-        for name, policy in build_baselines(self.context).items():
+        for name, policy in build_baselines(self.context, history).items():
             run = self.runner.run(policy)
             rows.append(self._row(name, [run], optimal))
             trajectories[name] = run.trajectory
