@@ -158,7 +158,8 @@ def _maximise(q: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np
 class OptimalPolicy:
     """The DP's optimal action for one episode's calendar, read only from the observation.
 
-    The state is decoded from ``time_left``, ``stock``, ``pipeline_1`` and ``last_price``; the
+    The state is decoded from ``time_left``, ``stock``, ``pipeline_1`` and ``last_price`` (with an
+    order in transit, the states are indexed by (stock + order in transit, stock)); the
     policy is optimal for the calendar it was solved for (with random calendars, solve each
     episode: ``solve_dp(config, env.unwrapped.calendar)``).
 
@@ -190,9 +191,10 @@ class OptimalPolicy:
         t = market.horizon - np.rint(obs[:, index["time_left"]] * market.horizon).astype(np.int64)
         if np.any((t < 0) | (t >= market.horizon)):
             raise ValueError("observation is outside the season (time_left must be > 0)")
-        states = [np.rint(obs[:, index["stock"]] * market.capacity).astype(np.int64)]
-        if "pipeline_1" in index and self.actions.ndim == 4:
-            states.append(np.rint(obs[:, index["pipeline_1"]] * market.capacity).astype(np.int64))
+        stock = np.rint(obs[:, index["stock"]] * market.capacity).astype(np.int64)
+        states = [stock]
+        if self.actions.ndim == 4:  # (position after arrivals, stock) with one order in transit
+            states.insert(0, stock + np.rint(obs[:, index["pipeline_1"]] * market.capacity).astype(np.int64))
         last = obs[:, index["last_price"]] * market.reference_price
         j = (
             np.argmin(np.abs(last[:, None] - market.prices[None, :]), axis=1)
@@ -287,7 +289,10 @@ def _recursion(
     )
     pipeline = market.replenishment == "order_up_to" and lead == 2
     if pipeline:
-        values = np.broadcast_to(s * x[:, None], (cap + 1, cap + 1))[None].astype(np.float64)
+        n = market.order_up_to + 1
+        values = np.broadcast_to(s * np.arange(n, dtype=np.float64), (1, n, n))
+        position = np.arange(n)[:, None]
+        below_position = np.arange(n)[None, :] <= position
     else:
         values = (s * x)[None].astype(np.float64)
     actions = []
@@ -305,11 +310,10 @@ def _recursion(
             order = level - x  # x <= level always
             q = reward + _levelled(pmf, tail, values, level) - c * order - fixed * (order > 0)
         elif market.replenishment == "order_up_to":
-            q = reward[:, :, None] + _pipeline_expectation(pmf, tail, values, market.order_up_to, ordering)
-            u = x[:, None] + x[None, :]
-            order = np.where(ordering, np.maximum(market.order_up_to - u, 0), 0)
-            q = q - c * order - fixed * (order > 0)
-            q = np.where(u <= market.order_up_to, q, -1e18)
+            expectation = _pipeline_expectation(pmf[:, :n], tail[:, :n], values, n - 1, ordering)
+            order = (n - 1 - position) if ordering else np.zeros_like(position)
+            q = reward[:, None, :n] + expectation - c * order - fixed * (order > 0)
+            q = np.where(below_position, q, -1e18)
         elif ordering:
             q = _joint_expectation(pmf, tail, values, market) + reward[:, None, :]
             q = q.reshape(-1, cap + 1)
@@ -327,31 +331,32 @@ def _recursion(
 def _pipeline_expectation(
     pmf: np.ndarray, tail: np.ndarray, values: np.ndarray, level: int, ordering: bool
 ) -> np.ndarray:
-    """``E[V(x + p1 - min(D, x), order)]`` for states ``(x, p1)``, lead time 2, order-up-to ``level``.
+    """``E[V(next state)]`` with one order in transit (lead time 2) and order-up-to ``level``.
+
+    States are ``(u, x)``: ``u`` = stock + order in transit (the position before ordering), ``x``
+    = stock. After ordering ``level - u`` (if ordering) and selling ``min(D, x)``, the next stock is
+    ``u - min(D, x)`` and the next position adds the new order.
 
     Args:
-        pmf: ``(K, X + 1)``.
-        tail: ``(K, X + 1)``.
-        values: ``(Kv, X + 1, X + 1)`` next values over (stock, order in transit).
-        level: the order-up-to level (= X).
+        pmf: ``(K, level + 1)``.
+        tail: ``(K, level + 1)``.
+        values: ``(Kv, level + 1, level + 1)`` next values over ``(u, x)``.
+        level: the order-up-to level.
         ordering: whether an order is placed this period.
 
     Returns:
-        ``(K, X + 1, X + 1)`` (entries with ``x + p1 > level`` are meaningless).
+        ``(K, level + 1, level + 1)`` over ``(u, x)`` (entries with ``x > u`` are meaningless).
     """
     n = level + 1
-    u = np.arange(n)
-    order = (level - u) if ordering else np.zeros(n, dtype=np.int64)
-    d = np.arange(n)
-    after = np.clip(u[:, None] - d[None, :], 0, None)  # (u, d)
-    gathered = values[:, after, order[:, None]]  # (Kv, u, d)
-    terms = pmf[:, None, :] * np.where(d[None, :] <= u[:, None], gathered, 0.0)  # (K, u, d)
-    below = np.concatenate([np.zeros(terms.shape[:2] + (1,)), np.cumsum(terms, axis=2)[..., :-1]], axis=2)
-    x = np.arange(n)[:, None]
-    p1 = np.arange(n)[None, :]
-    total = np.minimum(x + p1, level)
-    kv = np.arange(values.shape[0])[:, None, None]
-    return below[:, total, x] + tail[:, :, None] * values[kv, p1, order[total]]
+    u = np.arange(n)[:, None]
+    d = np.arange(n)[None, :]
+    order = (level - u) if ordering else np.zeros_like(u)
+    after = np.maximum(u - d, 0)  # next stock when d < x, per (u, d)
+    terms = pmf[:, None, :] * np.where(d <= u, values[:, after + order, after], 0.0)  # (K, u, d)
+    below = np.cumsum(terms, axis=2)
+    below = np.concatenate([np.zeros(below.shape[:2] + (1,)), below[..., :-1]], axis=2)  # sum over d < x
+    in_transit = np.maximum(u - d, 0)  # per (u, x): what is left when all x are sold
+    return below + tail[:, None, :] * values[:, in_transit + order, in_transit]
 
 
 def _joint_expectation(pmf: np.ndarray, tail: np.ndarray, values: np.ndarray, market: Market) -> np.ndarray:
@@ -409,12 +414,14 @@ def solve_dp(
     masked = np.where(start_mask, q0, -np.inf)
     first = masked.argmax(axis=0)
     x0 = market.opening_stock
-    v0 = float(masked.max(axis=0)[(x0, 0) if q0.ndim == 3 else x0] - market.unit_cost * x0)
+    v0 = float(masked.max(axis=0)[(x0, x0) if q0.ndim == 3 else x0] - market.unit_cost * x0)
     names = observation_layout(config, model, market)[0]
     policy = OptimalPolicy(actions, first, config, market, {name: i for i, name in enumerate(names)})
     fixed = None
     if fixed_prices:
         _, q0_fixed, _ = _recursion(config, market, law, np.eye(len(market.prices), dtype=bool))
         per_price = q0_fixed.reshape(len(market.prices), n_orders, *q0_fixed.shape[1:]).max(axis=1)
-        fixed = per_price[(slice(None), x0, 0) if q0.ndim == 3 else (slice(None), x0)] - market.unit_cost * x0
+        fixed = (
+            per_price[(slice(None), x0, x0) if q0.ndim == 3 else (slice(None), x0)] - market.unit_cost * x0
+        )
     return DPResult(value=v0, policy=policy, fixed_price_values=fixed)
