@@ -262,3 +262,49 @@ def test_unknown_scenario_and_reset_options_raise() -> None:
         env.reset(seed=0, options={"stock": 3})
     with pytest.raises(RuntimeError, match="reset"):
         DynamicPricingEnv().step(0)
+
+
+class CompetitorDemand:
+    """Ten units, doubled when brand 4 costs more than $2.50: exercises competitor prices."""
+
+    feature_names = ("deal", "feat", "season", "price4")
+    feature_roles = {"deal": "promo", "feat": "promo", "season": "season", "price4": "competitor"}
+    season_length = 52
+    reference_price = 3.0
+    price_range = (2.0, 4.0)
+    unit_cost = 1.5
+    mean_units = 10.0
+
+    def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mu = np.log(10.0) + np.log(2.0) * (features[:, 3] > 2.5)
+        return mu, np.full_like(mu, 0.2)
+
+    def pmf(self, price: np.ndarray, features: np.ndarray, n_max: int) -> np.ndarray:
+        from demand_models import lognormal
+
+        return lognormal.pmf(*self.log_params(price, features), n_max)
+
+
+def test_competitor_prices_are_replayed_or_held() -> None:
+    model = CompetitorDemand()
+    replayed = DynamicPricingEnv(PricingEnvConfig(calendar={"start": 0}), model=model)
+    obs, _ = replayed.reset(seed=0)
+    first_week_price4 = 1.89  # envs/calendars/dominicks_101_1.csv, week 40
+    assert obs[replayed.obs_index["competitor_price4"]] == pytest.approx(first_week_price4 / 3.0)
+    assert replayed.calendar.competitors[:, 0].std() > 0
+    held = DynamicPricingEnv(
+        PricingEnvConfig(calendar={"competitors": "hold", "competitor_prices": {"price4": 2.75}}), model=model
+    )
+    held.reset(seed=0)
+    assert np.all(held.calendar.features(model)[:, 3] == 2.75)
+    cheap = DynamicPricingEnv(
+        held.config.with_overrides(calendar={"competitor_prices": {"price4": 2.0}}), model=model
+    )
+    cheap.reset(seed=0)
+    dear_value = solve_dp(held.config, held.calendar, model).value
+    assert dear_value > solve_dp(cheap.config, cheap.calendar, model).value  # a dearer rival doubles demand
+    default_hold = DynamicPricingEnv(
+        PricingEnvConfig(calendar={"source": "random", "competitors": "hold"}), model=model
+    )
+    default_hold.reset(seed=0)
+    assert 1.5 < default_hold.calendar.competitors[0, 0] < 3.5  # the history's mean
