@@ -89,6 +89,7 @@ def test_ansi_render_is_one_line() -> None:
     assert isinstance(text, str) and "\n" not in text and "price" in text
 
 
+@pytest.mark.filterwarnings("ignore:.*render_mode='rgb_array'")
 def test_sb3_make_vec_env_builds_the_registered_id() -> None:
     from stable_baselines3.common.env_util import make_vec_env
 
