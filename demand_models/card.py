@@ -47,9 +47,9 @@ def elasticity_by_group(model: Model, inputs: Inputs) -> dict[str, dict[str, flo
         rows = order[bounds[s] : bounds[s + 1]]
         if len(rows):
             per_series[s] = np.median(per_row[rows])
-    group = np.array([key[-1] for key in spec.series])
+    group = np.array([key[-1] if key else "all" for key in spec.series])
     out = {}
-    for value in spec.key_levels[-1]:
+    for value in spec.key_levels[-1] if spec.series_keys else ("all",):
         values = per_series[(group == value) & np.isfinite(per_series)]
         if len(values):
             p10, median, p90 = np.percentile(values, [10, 50, 90])
@@ -122,7 +122,7 @@ def build_card(
         "dataset": dataset,
         "split": split,
         "series_keys": list(spec.series_keys),
-        "elasticity_group": spec.series_keys[-1],
+        "elasticity_group": spec.series_keys[-1] if spec.series_keys else "all",
         "n_series": len(spec.series),
         "n_test_rows": len(test.frame),
         "point_forecast": "median exp(mu)",

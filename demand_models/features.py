@@ -166,10 +166,28 @@ def _python_scalar(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _own_index(frame: pd.DataFrame, own_price_column: str | None) -> np.ndarray:
-    if own_price_column is None:
-        return np.full(len(frame), -1, dtype=np.int64)
-    return frame[own_price_column].fillna(-1).to_numpy(dtype=np.int64)
+def _own_index(frame: pd.DataFrame, history: SalesHistory) -> np.ndarray:
+    """Per row, the index of its own product among the competitor columns, or -1.
+
+    Without an ``own_price_column``, a competitor column that equals the row's own price on
+    every row of its series is taken as the own product's (a mapping that lists all products'
+    prices as competitors): otherwise the own price would enter the model twice.
+    """
+    if history.own_price_column is not None:
+        return frame[history.own_price_column].fillna(-1).to_numpy(dtype=np.int64)
+    own = np.full(len(frame), -1, dtype=np.int64)
+    if not history.competitor_columns:
+        return own
+    prices = frame[list(history.competitor_columns)].to_numpy(dtype=np.float64)
+    equal = np.isclose(prices, frame["price"].to_numpy(dtype=np.float64)[:, None], rtol=1e-9, atol=0.0)
+    keys = list(history.series_keys)
+    if keys:
+        always = pd.DataFrame(equal).groupby([frame[k].to_numpy() for k in keys]).transform("all").to_numpy()
+    else:
+        always = np.broadcast_to(equal.all(axis=0), equal.shape)
+    found = always.any(axis=1)
+    own[found] = always[found].argmax(axis=1)
+    return own
 
 
 def build_spec(history: SalesHistory) -> FeatureSpec:
@@ -181,9 +199,9 @@ def build_spec(history: SalesHistory) -> FeatureSpec:
         price=frame["price"],
         units=frame["units"],
         unit_cost=cost,
-        own=_own_index(frame, history.own_price_column),
+        own=_own_index(frame, history),
     )
-    grouped = work.groupby(keys, sort=True)
+    grouped = work.groupby(keys or np.zeros(len(work), dtype=np.int64), sort=True)
     stats = grouped.agg(
         reference_price=("price", "median"),
         price_min=("price", "min"),
@@ -193,9 +211,13 @@ def build_spec(history: SalesHistory) -> FeatureSpec:
         own_index=("own", lambda s: int(s.mode().iloc[0])),
         n_periods=("price", "size"),
     )
-    series = tuple(
-        tuple(_python_scalar(v) for v in (key if isinstance(key, tuple) else (key,))) for key in stats.index
-    )
+    if keys:
+        series = tuple(
+            tuple(_python_scalar(v) for v in (key if isinstance(key, tuple) else (key,)))
+            for key in stats.index
+        )
+    else:
+        series = ((),)
     profiles = tuple(
         SeriesProfile(
             reference_price=float(row.reference_price),
@@ -248,9 +270,12 @@ def encode(spec: FeatureSpec, history: SalesHistory) -> Inputs:
     for column, levels in zip(spec.series_keys, spec.key_levels, strict=True):
         code = pd.Index(levels).get_indexer(frame[column].to_numpy())
         codes.append(code)
-    series_codes = pd.MultiIndex.from_tuples(spec.series, names=spec.series_keys).get_indexer(
-        pd.MultiIndex.from_frame(frame[list(spec.series_keys)])
-    )
+    if spec.series_keys:
+        series_codes = pd.MultiIndex.from_tuples(spec.series, names=spec.series_keys).get_indexer(
+            pd.MultiIndex.from_frame(frame[list(spec.series_keys)])
+        )
+    else:
+        series_codes = np.zeros(len(frame), dtype=np.int64)
     keys = np.column_stack([*codes, series_codes]).astype(np.int64)
     if (keys < 0).any():
         row = int(np.flatnonzero((keys < 0).any(axis=1))[0])
@@ -259,10 +284,11 @@ def encode(spec: FeatureSpec, history: SalesHistory) -> Inputs:
         )
     ref = np.array([p.reference_price for p in spec.profiles])[series_codes]
     promos = frame[list(spec.promo_columns)].to_numpy(dtype=np.float64).reshape(len(frame), -1)
+    own = np.array([p.own_index for p in spec.profiles], dtype=np.int64)[series_codes]
     competitors = competitor_log_ratios(
         frame[list(spec.competitor_columns)].to_numpy(dtype=np.float64).reshape(len(frame), -1),
         np.asarray(spec.competitor_reference),
-        _own_index(frame, spec.own_price_column),
+        own,
     )
     context = np.concatenate(
         [promos, season_harmonics(frame["season"].to_numpy(), spec.season_length), competitors], axis=1

@@ -123,7 +123,7 @@ class BoundRegressionDemand(BoundDemand):
 
 
 def _group_codes(spec: FeatureSpec, group_key: str | None) -> np.ndarray:
-    if group_key is None:
+    if group_key is None or not spec.series_keys:
         return np.zeros(len(spec.series), dtype=np.int64)
     column = spec.series_keys.index(group_key or spec.series_keys[-1])
     levels = pd.Index(spec.key_levels[column])

@@ -22,7 +22,6 @@ from demand_models.card import build_card, write_card
 from demand_models.data import DataError, load_dataset, time_split
 from demand_models.features import FeatureSpec
 from demand_models.history import SalesHistory
-from demand_models.neural import fit_neural
 from demand_models.neural_model import NeuralConfig
 from demand_models.persistence import save_model
 from demand_models.regression import RegressionConfig, fit_regression
@@ -60,6 +59,8 @@ def train(
     Returns:
         The model card.
     """
+    from demand_models.neural import fit_neural  # torch is imported only when training
+
     split = time_split(history, val_fraction=val_fraction, test_fraction=test_fraction)
     start = time.perf_counter()
     neural = fit_neural(split.train, split.val, neural_config, seed=seed, progress=progress)
