@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,16 @@ def series_profiles(spec: FeatureSpec) -> pd.DataFrame:
     return pd.concat([keys, profiles], axis=1)
 
 
+def seen_series_only(part: SalesHistory, train: SalesHistory) -> tuple[SalesHistory, int]:
+    """Rows of ``part`` whose series occur in ``train``, and how many rows were left out."""
+    keys = list(train.series_keys)
+    if not keys:
+        return part, 0
+    seen = pd.MultiIndex.from_frame(train.frame[keys]).unique()
+    mask = pd.MultiIndex.from_frame(part.frame[keys]).isin(seen)
+    return replace(part, frame=part.frame[mask].reset_index(drop=True)), int((~mask).sum())
+
+
 def train(
     history: SalesHistory,
     out: str | Path,
@@ -45,6 +56,9 @@ def train(
     progress: bool = True,
 ) -> dict:
     """Split by time, fit both models, evaluate on the test weeks and write everything to ``out``.
+
+    Validation and test rows of series that start after the training weeks are left out (the
+    models know nothing about those series); the card counts them.
 
     Args:
         history: the sales history.
@@ -62,18 +76,21 @@ def train(
     from demand_models.neural import fit_neural  # torch is imported only when training
 
     split = time_split(history, val_fraction=val_fraction, test_fraction=test_fraction)
+    val, unseen_val = seen_series_only(split.val, split.train)
+    test, unseen_test = seen_series_only(split.test, split.train)
     start = time.perf_counter()
-    neural = fit_neural(split.train, split.val, neural_config, seed=seed, progress=progress)
+    neural = fit_neural(split.train, val, neural_config, seed=seed, progress=progress)
     neural_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    regression = fit_regression(split.train, split.val, regression_config)
+    regression = fit_regression(split.train, val, regression_config)
     regression_seconds = time.perf_counter() - start
     out = Path(out)
     save_model(neural, out)
     save_model(regression, out)
     series_profiles(neural.spec).to_csv(out / "series_profiles.csv", index=False, float_format="%.6g")
     seconds = {"neural": neural_seconds, "regression": regression_seconds}
-    card = build_card(history.name, split.periods, split.test, neural, regression, seconds)
+    card = build_card(history.name, split.periods, test, neural, regression, seconds)
+    card["rows_of_series_unseen_in_training"] = {"val": unseen_val, "test": unseen_test}
     write_card(card, out)
     return card
 

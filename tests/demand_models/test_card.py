@@ -20,7 +20,7 @@ from demand_models.parametric import ConstantElasticityDemand
 from demand_models.persistence import load_model
 from demand_models.regression import fit_regression
 from demand_models.synthetic import simulate_history
-from demand_models.train import train
+from demand_models.train import seen_series_only, train
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = NeuralConfig(hidden=8, embedding=2, batch_size=256, max_epochs=3, threads=1, members=2)
@@ -141,3 +141,11 @@ def test_cli_bad_arguments_exit_2_without_traceback(args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_series_that_start_after_training_are_left_out_of_evaluation(history):
+    split = time_split(history)
+    late = split.test.frame.assign(store=split.test.frame["store"].where(split.test.frame["store"] != 3, 99))
+    kept, left_out = seen_series_only(dataclasses.replace(split.test, frame=late), split.train)
+    assert left_out == int((late["store"] == 99).sum()) > 0
+    assert len(kept.frame) == len(late) - left_out

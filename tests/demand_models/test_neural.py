@@ -98,19 +98,27 @@ def test_demand_never_rises_with_own_price_on_random_inputs(tiny):
 
 def test_numpy_forward_matches_torch(tiny, history):
     inputs = encode(tiny.spec, history)
+    frame = history.frame
+    rows = ((frame["store"] == 2) & (frame["product"] == 1)).to_numpy()
     for member in range(TINY.members):
         single = NeuralDemandModel(
             tiny.spec, tiny.config, (tiny.states[member],), sigma_scale=1.0, seeds=(0,), epochs=(1,)
         )
-        mu, sigma = single.log_params_inputs(inputs)
         with torch.no_grad():
             torch_mu, torch_sigma = to_torch(tiny, member)(
                 torch.from_numpy(inputs.keys),
                 torch.from_numpy(inputs.log_rel_price).float(),
                 torch.from_numpy(inputs.context),
             )
-        np.testing.assert_allclose(mu, torch_mu.double().numpy(), atol=1e-5, rtol=0)
-        np.testing.assert_allclose(sigma, torch_sigma.double().numpy(), atol=1e-5, rtol=0)
+        torch_mu, torch_sigma = torch_mu.double().numpy(), torch_sigma.double().numpy()
+        mu, sigma = single.log_params_inputs(inputs)
+        np.testing.assert_allclose(mu, torch_mu, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(sigma, torch_sigma, atol=1e-5, rtol=0)
+        bound = single.bind((2, 1))
+        features = frame.loc[rows, list(bound.feature_names)].to_numpy()
+        bound_mu, bound_sigma = bound.log_params(frame.loc[rows, "price"].to_numpy(), features)
+        np.testing.assert_allclose(bound_mu, torch_mu[rows], atol=1e-5, rtol=0)
+        np.testing.assert_allclose(bound_sigma, torch_sigma[rows], atol=1e-5, rtol=0)
 
 
 def test_bound_model_equals_multi_series_forward(tiny, history):
@@ -120,10 +128,12 @@ def test_bound_model_equals_multi_series_forward(tiny, history):
     bound = tiny.bind((2, 1))
     features = frame.loc[rows, list(bound.feature_names)].to_numpy()
     bound_mu, bound_sigma = bound.log_params(frame.loc[rows, "price"].to_numpy(), features)
-    np.testing.assert_allclose(bound_mu, mu[rows], atol=1e-10)
-    np.testing.assert_allclose(bound_sigma, sigma[rows], atol=1e-10)
-    one_mu, one_sigma = bound.log_params(frame.loc[rows, "price"].to_numpy()[:1], features[:1])
-    np.testing.assert_allclose(one_mu, mu[rows][:1], atol=1e-10)
+    np.testing.assert_allclose(bound_mu, mu[rows], atol=1e-5)
+    np.testing.assert_allclose(bound_sigma, sigma[rows], atol=1e-5)
+    for _ in range(2):  # computed, then cached
+        one_mu, one_sigma = bound.log_params(frame.loc[rows, "price"].to_numpy()[:1], features[:1])
+        np.testing.assert_allclose(one_mu, bound_mu[:1], atol=1e-12)
+        np.testing.assert_allclose(one_sigma, bound_sigma[:1], atol=1e-12)
 
 
 def test_same_seed_gives_same_weights(split, tiny):

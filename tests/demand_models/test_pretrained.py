@@ -51,17 +51,20 @@ def test_pretrained_binds_to_a_store_and_brand(kind):
 
 @pytest.mark.slow
 def test_numpy_inference_speed():
+    """A guard against slow paths (e.g. a non-BLAS matmul), loose enough for a loaded 2-core machine."""
     bound = load_pretrained().bind((2, 5))
-    for batch, budget in ((1, 50e-6), (1024, 1e-3)):
+    for batch, limit in ((1, 100e-6), (1024, 50e-3)):
         price = np.full(batch, bound.reference_price)
         features = np.tile(bound.typical_features, (batch, 1))
         features[:, 2] = np.arange(batch) % 52
         bound.log_params(price, features)
-        repeats = 20_000 if batch == 1 else 500
+        repeats = 20_000 if batch == 1 else 200
         start = time.perf_counter()
         for _ in range(repeats):
             bound.log_params(price, features)
-        assert (time.perf_counter() - start) / repeats < budget, batch
+        seconds = (time.perf_counter() - start) / repeats
+        print(f"batch {batch}: {seconds * 1e6:.1f} us per call")
+        assert seconds < limit, batch
 
 
 @pytest.mark.slow
