@@ -149,6 +149,11 @@ class CalendarSource:
                     f"calendar.start={self.config.start} leaves fewer than horizon={self.horizon} rows "
                     f"of {len(self.table)} in {path}"
                 )
+            table = self.table
+            self._season = table["season"].to_numpy().astype(np.int64)
+            self._promos = table[list(self.promo_names)].to_numpy(np.float64).reshape(len(table), -1)
+            if self.config.competitors == "replay":
+                self._competitors = table[list(self.competitor_names)].to_numpy(np.float64).reshape(len(table), -1)
         self.promo_rates = self._promo_rates(shipped) if self.config.source == "random" else None
         hold = self.config.competitors == "hold" or self.config.source == "random"
         self.held_prices = self._held_prices(shipped) if hold else None
@@ -157,7 +162,10 @@ class CalendarSource:
     def _checked(self, table: pd.DataFrame, path: str | Path, needed: tuple[str, ...]) -> pd.DataFrame:
         missing = [name for name in needed if name not in table]
         if missing:
-            raise ValueError(f"{path}: calendar lacks column(s) {missing} used by the demand model")
+            raise ValueError(
+                f"{path}: calendar lacks column(s) {missing} used by the demand model"
+                " (to hold competitor prices fixed instead, set calendar competitors='hold')"
+            )
         season = table["season"].to_numpy()
         if np.any(season != np.round(season)) or season.min() < 0 or season.max() >= self.season_length:
             raise ValueError(f"{path}: column 'season' must hold integers in [0, {self.season_length})")
@@ -221,14 +229,14 @@ class CalendarSource:
         if not (0 <= start < self.n_starts):
             raise ValueError(f"calendar start must lie in [0, {self.n_starts}), got {start}")
         if start not in self._cache:
-            rows = self.table.iloc[start : start + self.horizon]
+            rows = slice(start, start + self.horizon)
             if self.held_prices is None:
-                competitors = rows[list(self.competitor_names)].to_numpy(np.float64).reshape(self.horizon, -1)
+                competitors = self._competitors[rows]
             else:
                 competitors = np.tile(self.held_prices, (self.horizon, 1))
             self._cache[start] = Calendar(
-                season=rows["season"].to_numpy().astype(np.int64),
-                promos=rows[list(self.promo_names)].to_numpy(np.float64).reshape(self.horizon, -1),
+                season=self._season[rows],
+                promos=self._promos[rows],
                 promo_names=self.promo_names,
                 competitors=competitors,
                 competitor_names=self.competitor_names,

@@ -92,8 +92,9 @@ class PricingEnvConfig:
     """Every setting of ``DynamicPricingEnv``; the defaults are the ``DynamicPricing-v0`` scenario.
 
     Attributes:
-        demand: ``"standin"`` (a constant-elasticity model in Dominick's range, see
-            ``envs.demand``) or ``"pretrained"`` (the shipped neural model).
+        demand: ``"pretrained"`` (the shipped neural model learned from Dominick's orange juice,
+            the default) or ``"standin"`` (a constant-elasticity model in Dominick's range, see
+            ``envs.demand``; its parameters are known exactly, for tests and experiments).
         series: ``(store, brand)`` of Dominick's orange juice whose demand and calendar are used.
         horizon: periods (weeks) in the season; the episode length.
         action_type: ``"discrete"`` price grid or ``"continuous"`` price in ``Box(-1, 1)``.
@@ -130,7 +131,7 @@ class PricingEnvConfig:
         calendar: where promotion calendars come from.
     """
 
-    demand: DemandName = "standin"
+    demand: DemandName = "pretrained"
     series: tuple[int, int] = (101, 1)
     horizon: int = 13
     action_type: ActionType = "discrete"

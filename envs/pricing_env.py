@@ -59,9 +59,9 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
 
     A retailer sells one product (by default Tropicana Premium 64 oz at Dominick's store 101)
     over a season of ``horizon`` weeks. Each week the agent sets a price; demand is drawn from a
-    demand model learned from sales history (a stand-in with the same interface until the
-    pretrained model is the default), given the price, the week's promotion flags (deal,
-    feature), the season and competitor prices. Sales are ``min(demand, stock)``; the rest is
+    demand model learned from sales history (by default the shipped neural model learned from
+    Dominick's orange juice), given the price, the week's promotion flags (deal, feature), the
+    season and competitor prices. Sales are ``min(demand, stock)``; the rest is
     lost. Stock left at the end of a week pays a holding cost, stock left at the end of the
     season is salvaged. Three scenarios (registered ids): ``DynamicPricing-v0`` clears a stock
     bought before the season; ``DynamicPricingReplenish-v0`` replenishes with an order-up-to
@@ -136,7 +136,7 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         (True, 0)
         >>> obs, reward, terminated, truncated, info = env.step(10)
         >>> round(info["price"], 2), terminated, truncated
-        (2.99, False, False)
+        (2.67, False, False)
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}

@@ -13,15 +13,17 @@ from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
+import gymnasium as gym
 import pandas as pd
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.vec_env import VecMonitor
 from stable_baselines3.common.utils import set_random_seed
 
 from agents.callbacks import PricingMetricsCallback
 from agents.sb3_agents import ALGORITHMS, make_agent
+from envs.sb3_vec_env import SB3VecEnv
 from experiments.atomic import write_atomic
 from experiments.evaluate import EpisodeRunner, make_env_factory
 
@@ -134,9 +136,10 @@ def train_seed(task: TrainTask, report: Callable[[int], Any] | None = None) -> d
         ``{"name", "status": "done" | "interrupted", "timesteps", "model"}``.
     """
     set_random_seed(task.seed)
-    train_kwargs = {**task.env_kwargs, "reward_scale": task.reward_scale, "render_mode": None}
+    train_kwargs = {**task.env_kwargs, "reward_scale": task.reward_scale}
     n_envs = int(task.params.get("n_envs", 8))
-    env = make_vec_env(task.env_id, n_envs=n_envs, seed=task.seed, env_kwargs=train_kwargs)
+    env = VecMonitor(SB3VecEnv(gym.make_vec(task.env_id, n_envs, vectorization_mode="vector_entry_point", **train_kwargs)))
+    env.seed(task.seed)
     partial = task.model_path(partial=True)
     if partial.exists():
         model = ALGORITHMS[task.algo].load(partial, env=env, device="cpu")

@@ -15,7 +15,7 @@ from agents.regression_policy import RegressionPolicy, simulated_history
 
 @pytest.fixture(scope="module")
 def fitted() -> tuple[PolicyContext, RegressionPolicy]:
-    context = PolicyContext.from_env(gym.make("envs:DynamicPricing-v0"))
+    context = PolicyContext.from_env(gym.make("envs:DynamicPricing-v0", demand="standin"))
     return context, RegressionPolicy.fit(context, simulated_history(context, n_periods=104, seed=0))
 
 
@@ -39,7 +39,7 @@ def test_near_optimal_profit_when_the_truth_is_log_log(
     fitted: tuple[PolicyContext, RegressionPolicy], start: int
 ) -> None:
     context, policy = fitted
-    calendar = gym.make("envs:DynamicPricing-v0").unwrapped.calendar_source.at_start(start)
+    calendar = gym.make("envs:DynamicPricing-v0", demand="standin").unwrapped.calendar_source.at_start(start)
     optimum = solve_dp(context.config, calendar).value
     value = exact_value(policy, context, calendar)
     assert 0.97 * optimum <= value <= optimum + 1e-6
@@ -49,7 +49,7 @@ def test_near_optimal_profit_when_the_truth_is_log_log(
 def test_actions_lie_in_the_action_space(
     action_type: str, fitted: tuple[PolicyContext, RegressionPolicy]
 ) -> None:
-    env = gym.make("envs:DynamicPricing-v0", action_type=action_type)
+    env = gym.make("envs:DynamicPricing-v0", action_type=action_type, demand="standin")
     policy = RegressionPolicy(PolicyContext.from_env(env), fitted[1].model)
     obs, _ = env.reset(seed=0)
     policy.set_calendars([env.unwrapped.calendar])

@@ -72,7 +72,7 @@ def test_obs_index_names_every_entry() -> None:
 
 
 def test_action_masks_follow_max_price_change() -> None:
-    env = gym.make("DynamicPricing-v0", max_price_change=0.2).unwrapped
+    env = gym.make("DynamicPricing-v0", max_price_change=0.2, price_min=1.99, price_max=3.99).unwrapped
     env.reset(seed=0)
     mask = env.action_masks()
     assert mask.dtype == bool and mask.shape == (env.action_space.n,)

@@ -140,7 +140,7 @@ def test_user_csv_and_yaml_calendars(tmp_path) -> None:
     calendars = []
     for path in (csv, yaml_path):
         env = gym.make(
-            "DynamicPricing-v0", calendar={"source": "file", "path": str(path), "start": 2}
+            "DynamicPricing-v0", calendar={"source": "file", "path": str(path), "start": 2, "competitors": "hold"}
         ).unwrapped
         env.reset(seed=0)
         calendars.append(env.calendar.frame())
