@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from demand_models.bound import BoundDemand
 from demand_models.evaluation import calibrate_scale
@@ -29,6 +30,8 @@ from demand_models.features import (
     season_harmonics,
 )
 from demand_models.history import SalesHistory
+
+RIDGE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -132,9 +135,10 @@ def _group_codes(spec: FeatureSpec, group_key: str | None) -> np.ndarray:
 
 def _demean(values: np.ndarray, series: np.ndarray, n_series: int) -> tuple[np.ndarray, np.ndarray]:
     counts = np.bincount(series, minlength=n_series).astype(np.float64)
-    sums = np.zeros((n_series, values.shape[1]))
-    np.add.at(sums, series, values)
-    means = sums / np.maximum(counts, 1.0)[:, None]
+    indicator = sparse.csr_matrix(
+        (np.ones(len(series)), (series, np.arange(len(series)))), shape=(n_series, len(series))
+    )
+    means = (indicator @ values) / np.maximum(counts, 1.0)[:, None]
     return values - means[series], means
 
 
@@ -167,7 +171,12 @@ def fit_regression(
     n_series = len(spec.series)
     design_w, design_means = _demean(design, inputs.series, n_series)
     y_w, y_means = _demean(y[:, None], inputs.series, n_series)
-    beta, _, rank, _ = np.linalg.lstsq(design_w, y_w[:, 0], rcond=None)
+    gram = design_w.T @ design_w
+    scale = np.maximum(np.diag(gram), 1.0)
+    # Normal equations with a negligible ridge: columns that are all zero (a group's own product
+    # among its competitors) get coefficient 0 instead of making the system singular.
+    beta = np.linalg.solve(gram + RIDGE * np.diag(scale), design_w.T @ y_w[:, 0])
+    rank = int(np.count_nonzero(np.diag(gram) > 0))
     alpha = y_means[:, 0] - design_means @ beta
     resid = y_w[:, 0] - design_w @ beta
     dof = max(len(y) - n_series - rank, 1)
