@@ -4,18 +4,21 @@ The network reads the context (promotions, season harmonics, competitor log pric
 embeddings of each series key and of the series, and outputs three heads. Log units are
 Gaussian (units are a rounded log-normal, `demand_models.lognormal`):
 
-``mu = level(c, s) - max_slope * sigmoid(slope(c, s)) * log(p / p_ref)``,
-``sigma = min_sigma + softplus(scale(c, s))``.
+``mu = bias_series + w . c + level(c, s) - max_slope * sigmoid(slope(c, s)) * log(p / p_ref)``,
+``sigma = min_sigma + softplus(scale(c, s))``,
 
-The own price enters only through the last term with a negative, bounded coefficient, and
-sigma does not depend on the own price, so expected demand is non-increasing in the own price
-by construction for every context, with elasticity ``-max_slope * sigmoid(slope)`` in
-``(-max_slope, 0)``, exact and cheap for the environment and its DP. The elasticity still
-varies by series, season, promotion and competitor prices.
+with a linear term ``w . c`` beside the MLP heads (wide and deep), so the additive promotion,
+season and competitor effects are learned as fast and as reliably as in the regression, and the
+MLP only adds interactions. The own price enters only through the last term of ``mu``, with a
+negative, bounded coefficient, and sigma does not depend on the own price, so expected demand is
+non-increasing in the own price by construction for every context, with elasticity
+``-max_slope * sigmoid(slope)`` in ``(-max_slope, 0)``: exact and cheap for the environment and
+its DP, yet varying by series, season, promotion and competitor prices.
 
 Training: Gaussian negative log-likelihood of log units, AdamW (weight decay), dropout, gradient
-clipping, early stopping on the validation weeks' WMAPE of the median forecast, then the scale
-is calibrated so the validation 90% interval covers 90%.
+clipping, early stopping on the validation weeks' WMAPE of the median forecast; a seed ensemble
+averages the members' level, slope and sigma (which keeps monotonicity), and its sigma is then
+calibrated so the validation 90% interval covers 90%.
 """
 
 from __future__ import annotations

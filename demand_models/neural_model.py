@@ -7,6 +7,7 @@ load and run a trained model without importing torch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -75,15 +76,12 @@ class NeuralDemandModel:
     seeds: tuple[int, ...]
     epochs: tuple[int, ...]
 
-    @property
+    @cached_property
     def net(self) -> NumpyDemandNet:
         """The numpy ensemble (built once)."""
-        cached = self.__dict__.get("_net")
-        if cached is None:
-            head = HeadParams(self.config.max_slope, self.config.min_sigma, self.sigma_scale)
-            cached = NumpyDemandNet(self.states, head)
-            object.__setattr__(self, "_net", cached)
-        return cached
+        return NumpyDemandNet(
+            self.states, HeadParams(self.config.max_slope, self.config.min_sigma, self.sigma_scale)
+        )
 
     def log_params_inputs(self, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
         """``mu`` and ``sigma`` of log units for encoded inputs."""
