@@ -54,8 +54,9 @@ class CalendarConfig:
         promo_rates: probability per period of each promotion flag (``"random"`` only);
             None sets every flag the demand model uses to its rate in the series' history.
         season_start: season index of the first period (``"random"`` only); None draws it.
-        competitors: ``"replay"`` competitor prices from the file, or ``"hold"`` them at
-            ``competitor_prices``.
+        competitors: ``"hold"`` competitor prices at ``competitor_prices`` (the default: the
+            agent does not see future competitor prices, which the DP optimum would otherwise
+            know), or ``"replay"`` them from the file.
         competitor_prices: held competitor price per column; None holds each at its mean in
             the series' shipped history.
     """
@@ -65,7 +66,7 @@ class CalendarConfig:
     start: int | None = None
     promo_rates: dict[str, float] | None = None
     season_start: int | None = None
-    competitors: CompetitorMode = "replay"
+    competitors: CompetitorMode = "hold"
     competitor_prices: dict[str, float] | None = None
 
     def __post_init__(self) -> None:
@@ -125,7 +126,9 @@ class PricingEnvConfig:
         n_order_levels: levels of the order-quantity grid, 0 to ``max_order`` (``"agent"``).
         capacity: largest stock plus orders in transit; orders are cut to fit. None takes the
             opening stock (clearance), ``order_up_to``, or ``2 * max_order`` (agent).
-        lookahead: periods ahead, besides the current one, whose promotion flags the agent sees.
+        lookahead: periods ahead, besides the current one, whose promotion flags the agent sees;
+            the default covers the whole default season, so the agent knows what the DP
+            optimum knows (retailers plan promotions months ahead).
         noise: demand noise on; off, demand is the rounded mean ``rint(E[units])``.
         reward_scale: the reward is the period's profit times this (``info`` stays in currency).
         calendar: where promotion calendars come from.
@@ -154,7 +157,7 @@ class PricingEnvConfig:
     max_order: int | None = None
     n_order_levels: int = 11
     capacity: int | None = None
-    lookahead: int = 4
+    lookahead: int = 12
     noise: bool = True
     reward_scale: float = 1.0
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
