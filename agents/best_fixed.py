@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from agents.policy import PolicyContext
@@ -67,6 +70,8 @@ class BestFixedPricePolicy(FixedPricePolicy):
         Returns:
             The policy.
         """
+        if context.market.replenishment != "none":
+            raise ValueError("exact fit covers clearance; use BestFixedPricePolicy.fit_by_simulation")
         calendars = calendars if calendars is not None else training_calendars(context)
         distinct = {c.start: c for c in calendars if c.start is not None}
         counts = {start: sum(c.start == start for c in calendars) for start in distinct}
@@ -74,3 +79,19 @@ class BestFixedPricePolicy(FixedPricePolicy):
         values += [fixed_price_values(context, c) for c in calendars if c.start is None]
         mean = np.sum(values, axis=0) / len(calendars)
         return cls(context, float(context.market.prices[int(np.argmax(mean))]), training_values=mean)
+
+    @classmethod
+    def fit_by_simulation(cls, context: PolicyContext, run: Callable[[Any], np.ndarray]) -> BestFixedPricePolicy:
+        """Choose the price by simulated mean profit, for scenarios beyond exact evaluation.
+
+        Args:
+            context: the public facts.
+            run: runs a policy on training episodes (seeds apart from the evaluation's) and
+                returns the season profit of each episode.
+
+        Returns:
+            The policy.
+        """
+        prices = context.market.prices
+        mean = np.array([run(FixedPricePolicy(context, float(p))).mean() for p in prices])
+        return cls(context, float(prices[int(np.argmax(mean))]), training_values=mean)

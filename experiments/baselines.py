@@ -12,6 +12,7 @@ from agents.rules import CostPlusPolicy, FixedPricePolicy, MarkdownPolicy, Promo
 from agents.static_calendar import StaticCalendarPolicy
 from demand_models.data import DataError, load_dominicks_oj
 from demand_models.history import SalesHistory
+from experiments.evaluate import EpisodeRunner
 
 
 def regression_history(context: PolicyContext, history: SalesHistory | None) -> tuple[SalesHistory, str]:
@@ -31,7 +32,9 @@ def regression_history(context: PolicyContext, history: SalesHistory | None) -> 
     return simulated_history(context), "simulated from the env's demand model"
 
 
-def build_baselines(context: PolicyContext, history: SalesHistory | None = None) -> dict[str, Any]:
+def build_baselines(
+    context: PolicyContext, training_runner: EpisodeRunner, history: SalesHistory | None = None
+) -> dict[str, Any]:
     """Name -> policy, for the scenario of ``context``.
 
     Rules read only the observation; the best fixed price is chosen on training calendars; the
@@ -42,11 +45,17 @@ def build_baselines(context: PolicyContext, history: SalesHistory | None = None)
 
     Args:
         context: the env's public facts.
+        training_runner: runs policies on training episodes (to fit the best fixed price where
+            exact evaluation does not reach).
         history: the sales history of the run's data, if it learned its model from a file.
     """
     baselines: dict[str, Any] = {
         "fixed list price": FixedPricePolicy(context),
-        "best fixed price": BestFixedPricePolicy.fit(context),
+        "best fixed price": (
+            BestFixedPricePolicy.fit(context)
+            if context.market.replenishment == "none"
+            else BestFixedPricePolicy.fit_by_simulation(context, lambda p: training_runner.run(p).episodes["profit"])
+        ),
         "cost-plus 40%": CostPlusPolicy(context, markup=0.4),
         "markdown (sell-through)": MarkdownPolicy(context),
         "promotion-following": PromotionFollowingPolicy(context),

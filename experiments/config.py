@@ -14,6 +14,8 @@ EVAL_SEED_OFFSET = 10_000
 """Held-out evaluation episodes use seeds from here on; training envs use ``seed + i``."""
 CURVE_SEED_OFFSET = 20_000
 """Learning-curve episodes use seeds from here on."""
+TRAINING_SEED_OFFSET = 30_000
+"""Episodes baselines are fitted on (the best fixed price, by simulation) use seeds from here on."""
 
 
 @dataclass(frozen=True)

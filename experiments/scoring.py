@@ -19,6 +19,7 @@ from agents.optimal import EpisodeOptimalPolicy
 from agents.policy import PolicyContext
 from experiments.atomic import write_atomic, write_text_atomic
 from experiments.baselines import build_baselines
+from experiments.config import TRAINING_SEED_OFFSET
 from experiments.evaluate import EpisodeRunner, Rollouts, make_env_factory
 from experiments.stats import mean_ci
 from demand_models.history import SalesHistory
@@ -58,6 +59,11 @@ class Scoreboard:
     def reward_scale(self) -> float:
         """Training reward scale: one over a typical week's revenue at the reference price."""
         return 1.0 / (self.context.market.reference_price * float(self.context.model.mean_units))
+
+    def _training_runner(self) -> EpisodeRunner:
+        """Episodes for fitting baselines, seeds apart from every evaluation seed."""
+        seeds = range(TRAINING_SEED_OFFSET, TRAINING_SEED_OFFSET + 200)
+        return EpisodeRunner(make_env_factory(self.env_id, self.env_kwargs), seeds)
 
     def _row(self, name: str, runs: list[Rollouts], optimal: Rollouts) -> dict[str, Any]:
         """One results row; several runs are the seeds of a learned agent (CI over seeds)."""
@@ -107,7 +113,7 @@ class Scoreboard:
             trajectories[name] = runs[0].trajectory
             for i, r in enumerate(runs):
                 episodes[f"{name}[{i}]"] = r.episodes["profit"]
-        for name, policy in build_baselines(self.context, history).items():
+        for name, policy in build_baselines(self.context, self._training_runner(), history).items():
             run = self.runner.run(policy)
             rows.append(self._row(name, [run], optimal))
             trajectories[name] = run.trajectory

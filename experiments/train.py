@@ -7,6 +7,7 @@ trained as ``<name>.partial.zip`` so that ``--resume`` continues it.
 from __future__ import annotations
 
 import io
+import warnings
 import multiprocessing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,5 +187,7 @@ def load_trained(run_dir: Path, algos: tuple[str, ...]) -> dict[str, list[BaseAl
             if seed_name not in paths or not name.endswith(".partial"):
                 paths[seed_name] = path
         if paths:
-            out[algo] = [ALGORITHMS[algo].load(paths[k], device="cpu") for k in sorted(paths)]
+            with warnings.catch_warnings():  # SB3 warns that a loaded DQN's n_steps is set by its buffer
+                warnings.filterwarnings("ignore", message=".*n_steps.*is ignored")
+                out[algo] = [ALGORITHMS[algo].load(paths[k], device="cpu") for k in sorted(paths)]
     return out
