@@ -9,7 +9,7 @@ from demand_models.base import FeatureRole
 from demand_models.features import FeatureSpec, SeriesKey
 
 
-class BoundDemand:
+class BoundDemand(lognormal.LogNormalDemand):
     """A fitted model restricted to one series; subclasses supply `log_params` and `price_elasticity`.
 
     Features are the raw context values named in ``feature_names``: promotion flags, the season
@@ -66,22 +66,6 @@ class BoundDemand:
             logs = np.where(missing, self._competitor_log_reference, logs)
         return logs
 
-    def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Location ``mu`` and scale ``sigma`` of log units, shapes ``(B,)`` each."""
-        raise NotImplementedError
-
     def price_elasticity(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
         """Own-price elasticity ``d log E[units] / d log price``, shape ``(B,)``."""
         raise NotImplementedError
-
-    def expected_demand(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """Mean units, shape ``(B,)``."""
-        return lognormal.mean(*self.log_params(price, features))
-
-    def sample(self, price: np.ndarray, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """Whole units drawn with the caller's generator, shape ``(B,)``, dtype int64."""
-        return lognormal.sample(*self.log_params(price, features), rng)
-
-    def pmf(self, price: np.ndarray, features: np.ndarray, n_max: int) -> np.ndarray:
-        """``P(units = d)`` for ``d < n_max`` and ``P(units >= n_max)`` last, shape ``(B, n_max + 1)``."""
-        return lognormal.pmf(*self.log_params(price, features), n_max)

@@ -30,3 +30,23 @@ def pmf(mu: np.ndarray, sigma: np.ndarray, n_max: int) -> np.ndarray:
 def mean(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """Mean of ``exp(X)``; the rounding to whole units shifts it by far less than one unit."""
     return np.exp(mu + 0.5 * np.square(sigma))
+
+
+class LogNormalDemand:
+    """Mixin: ``expected_demand``, ``sample`` and ``pmf`` of a model that defines ``log_params``."""
+
+    def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Location ``mu`` and scale ``sigma`` of log units, ``(B,)`` each (subclasses define it)."""
+        raise NotImplementedError
+
+    def expected_demand(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Mean units, shape ``(B,)``."""
+        return mean(*self.log_params(price, features))
+
+    def sample(self, price: np.ndarray, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Whole units drawn with the caller's generator, shape ``(B,)``, dtype int64."""
+        return sample(*self.log_params(price, features), rng)
+
+    def pmf(self, price: np.ndarray, features: np.ndarray, n_max: int) -> np.ndarray:
+        """``P(units = d)`` for ``d < n_max`` and ``P(units >= n_max)`` last, shape ``(B, n_max + 1)``."""
+        return pmf(*self.log_params(price, features), n_max)

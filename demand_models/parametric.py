@@ -11,7 +11,7 @@ from demand_models.base import FeatureRole
 
 
 @dataclass(frozen=True)
-class ConstantElasticityDemand:
+class ConstantElasticityDemand(lognormal.LogNormalDemand):
     """``log E[units] = log(base) + e * log(p / p_ref) + sum_k lift_k * promo_k + a * cos(2 pi (s - peak) / L)``.
 
     Args:
@@ -62,14 +62,6 @@ class ConstantElasticityDemand:
         mu = log_mean - 0.5 * self.sigma**2
         return mu, np.full_like(mu, self.sigma)
 
-    def expected_demand(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
-        return lognormal.mean(*self.log_params(price, features))
-
-    def sample(self, price: np.ndarray, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return lognormal.sample(*self.log_params(price, features), rng)
-
-    def pmf(self, price: np.ndarray, features: np.ndarray, n_max: int) -> np.ndarray:
-        return lognormal.pmf(*self.log_params(price, features), n_max)
 
     def price_elasticity(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
         return np.full(np.shape(price), self.elasticity, dtype=np.float64)

@@ -11,7 +11,7 @@ from demand_models import lognormal
 
 
 @dataclass(frozen=True)
-class ConstantDemand:
+class ConstantDemand(lognormal.LogNormalDemand):
     """Exactly ``units`` demanded every period at any price (a vanishing log-normal noise)."""
 
     units: float = 10.0
@@ -34,14 +34,6 @@ class ConstantDemand:
         mu = np.full(np.shape(price), np.log(self.units) - 0.5 * self.sigma**2)
         return mu, np.full_like(mu, self.sigma)
 
-    def expected_demand(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
-        return lognormal.mean(*self.log_params(price, features))
-
-    def sample(self, price: np.ndarray, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return lognormal.sample(*self.log_params(price, features), rng)
-
-    def pmf(self, price: np.ndarray, features: np.ndarray, n_max: int) -> np.ndarray:
-        return lognormal.pmf(*self.log_params(price, features), n_max)
 
     def price_elasticity(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
         return np.zeros(np.shape(price))

@@ -287,7 +287,7 @@ class CompetitorDemand:
 
 def test_competitor_prices_are_replayed_or_held() -> None:
     model = CompetitorDemand()
-    replayed = DynamicPricingEnv(PricingEnvConfig(calendar={"start": 0}), model=model)
+    replayed = DynamicPricingEnv(PricingEnvConfig(calendar={"start": 0, "competitors": "replay"}), model=model)
     obs, _ = replayed.reset(seed=0)
     first_week_price4 = 1.89  # envs/calendars/dominicks_101_1.csv, week 40
     assert obs[replayed.obs_index["competitor_price4"]] == pytest.approx(first_week_price4 / 3.0)
