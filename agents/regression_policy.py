@@ -16,7 +16,7 @@ import pandas as pd
 from agents.dp import solve_dp
 from agents.policy import PolicyContext, PricePolicy
 from demand_models.base import DemandModel
-from demand_models.data.split import time_split
+from demand_models.data.split import seen_series_only, time_split
 from demand_models.history import SalesHistory
 from demand_models.regression import fit_regression
 from envs.calendar import Calendar, CalendarSource
@@ -133,7 +133,7 @@ class RegressionPolicy(PricePolicy):
             The policy.
         """
         split = time_split(history, val_fraction=val_fraction, test_fraction=0.0)
-        fitted = fit_regression(split.train, split.val)
+        fitted = fit_regression(split.train, seen_series_only(split.val, split.train)[0])
         return cls(context, fitted.bind(series if series is not None else context.config.series))
 
     def solve(self, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:

@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from demand_models.card import build_card, write_card
 from demand_models.data import DataError, load_dataset, time_split
+from demand_models.data.split import seen_series_only
 from demand_models.features import FeatureSpec
 from demand_models.history import SalesHistory
 from demand_models.neural_model import NeuralConfig
@@ -33,16 +33,6 @@ def series_profiles(spec: FeatureSpec) -> pd.DataFrame:
     keys = pd.DataFrame(list(spec.series), columns=list(spec.series_keys))
     profiles = pd.DataFrame([vars(p) for p in spec.profiles]).drop(columns="own_index")
     return pd.concat([keys, profiles], axis=1)
-
-
-def seen_series_only(part: SalesHistory, train: SalesHistory) -> tuple[SalesHistory, int]:
-    """Rows of ``part`` whose series occur in ``train``, and how many rows were left out."""
-    keys = list(train.series_keys)
-    if not keys:
-        return part, 0
-    seen = pd.MultiIndex.from_frame(train.frame[keys]).unique()
-    mask = pd.MultiIndex.from_frame(part.frame[keys]).isin(seen)
-    return replace(part, frame=part.frame[mask].reset_index(drop=True)), int((~mask).sum())
 
 
 def train(

@@ -15,21 +15,22 @@ from demand_models.history import SalesHistory
 from experiments.evaluate import EpisodeRunner
 
 
-def regression_history(context: PolicyContext, history: SalesHistory | None) -> tuple[SalesHistory, str]:
-    """The sales history the regression baseline learns from, and where it came from.
+def regression_history(context: PolicyContext, history: SalesHistory | None) -> tuple[SalesHistory, tuple]:
+    """The sales history the regression baseline learns from, and the key of the env's series in it.
 
-    The user's data when the run learned its model from a file; Dominick's orange juice when the
-    env runs the model learned from it (if the data is on this machine); otherwise a history
-    simulated from the env's own demand model.
+    The run's own data when it learned its model from a file; Dominick's orange juice when the
+    env runs the shipped model learned from it (if the data is on this machine); otherwise a
+    history simulated from the env's own demand model (keyed by ``config.series``).
     """
+    series = getattr(context.model, "series_key", None)
     if history is not None:
-        return history, history.name
-    if context.config.demand == "pretrained" and getattr(context.model, "series_key", None) is not None:
+        return history, series
+    if context.config.demand == "pretrained" and series == context.config.series:
         try:
-            return load_dominicks_oj(), "dominicks-oj"
+            return load_dominicks_oj(), series
         except DataError:
             pass
-    return simulated_history(context), "simulated from the env's demand model"
+    return simulated_history(context), context.config.series
 
 
 def build_baselines(
@@ -54,15 +55,16 @@ def build_baselines(
         "best fixed price": (
             BestFixedPricePolicy.fit(context)
             if context.market.replenishment == "none"
-            else BestFixedPricePolicy.fit_by_simulation(context, lambda p: training_runner.run(p).episodes["profit"])
+            else BestFixedPricePolicy.fit_by_simulation(
+                context, lambda p: training_runner.run(p).episodes["profit"]
+            )
         ),
         "cost-plus 40%": CostPlusPolicy(context, markup=0.4),
         "markdown (sell-through)": MarkdownPolicy(context),
         "promotion-following": PromotionFollowingPolicy(context),
     }
     if context.market.replenishment == "none":
-        sales, _ = regression_history(context, history)
-        series = getattr(context.model, "series_key", None)
+        sales, series = regression_history(context, history)
         baselines["regression (log-log + DP)"] = RegressionPolicy.fit(context, sales, series)
         baselines["static price calendar"] = StaticCalendarPolicy(context)
         baselines["re-solving (fluid)"] = ResolvingPolicy(context)

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
-import numpy as np
 import pandas as pd
 from stable_baselines3.common.vec_env import VecMonitor
 
@@ -63,24 +62,37 @@ def policy_quality(env_id: str, agent: str, quick: bool, out: Path) -> dict[str,
         columns = [c for c in episodes.columns if c.startswith(f"{algo}[")]
         seeds[algo] = [float(100 * episodes[c].mean() / optimum) for c in columns]
     steps = {a: (cfg.timesteps or int(load_hyperparams(a, env_id)["total_timesteps"])) for a in cfg.learned}
-    return {"wall_seconds": seconds, "table": table.to_dict("records"), "per_seed_pct": seeds, "timesteps": steps}
+    return {
+        "wall_seconds": seconds,
+        "table": table.to_dict("records"),
+        "per_seed_pct": seeds,
+        "timesteps": steps,
+    }
 
 
 def measure(quick: bool, out: Path) -> dict[str, Any]:
     """Every figure of the benchmark."""
     results: dict[str, Any] = {
-        "machine": {"cores": 2, "python": platform.python_version(), "processor": platform.machine(),
-                    "date": time.strftime("%Y-%m-%d")},  # fmt: skip
+        "machine": {
+            "cores": 2,
+            "python": platform.python_version(),
+            "processor": platform.machine(),
+            "date": time.strftime("%Y-%m-%d"),
+        },  # fmt: skip
         "quick": quick,
     }
     quality = {
         "DynamicPricing-v0": {a: policy_quality("DynamicPricing-v0", a, quick, out) for a in ("ppo", "dqn")},
-        "DynamicPricingReplenish-v0": {"all": policy_quality("DynamicPricingReplenish-v0", "all", quick, out)},
+        "DynamicPricingReplenish-v0": {
+            "all": policy_quality("DynamicPricingReplenish-v0", "all", quick, out)
+        },
     }
     results["policy_quality"] = quality
     results["speed"] = speed.measure("pretrained", quick)
     steps = 2_000 if quick else 30_000
-    results["speed"]["training_steps_per_s"] = {a: training_steps_per_second(a, steps) for a in ("ppo", "dqn")}
+    results["speed"]["training_steps_per_s"] = {
+        a: training_steps_per_second(a, steps) for a in ("ppo", "dqn")
+    }
     results["speed"]["run_ppo_default_wall_seconds"] = quality["DynamicPricing-v0"]["ppo"]["wall_seconds"]
     results["demand_model"] = json.loads((PRETRAINED_DIR / "dominicks-oj" / "model_card.json").read_text())
     return results
@@ -94,11 +106,16 @@ def _policy_rows(runs: dict[str, dict[str, Any]]) -> list[str]:
             merged.setdefault(row["policy"], row)
         seeds.update(result["per_seed_pct"])
     resolving = merged.get("re-solving (fluid)", {}).get("pct_of_optimum")
-    lines = ["| policy | % of optimum | 95% CI (% of optimum) | per seed | vs re-solving (pts) |", "|---|---:|---:|---|---:|"]
+    lines = [
+        "| policy | % of optimum | 95% CI (% of optimum) | per seed | vs re-solving (pts) |",
+        "|---|---:|---:|---|---:|",
+    ]
     scale = 100.0 / merged[OPTIMUM]["mean_profit"]
     for name, row in sorted(merged.items(), key=lambda kv: -kv[1]["pct_of_optimum"]):
         per_seed = ", ".join(f"{p:.2f}" for p in seeds.get(name, [])) or "-"
-        versus = f"{row['pct_of_optimum'] - resolving:+.2f}" if resolving is not None and name in seeds else ""
+        versus = (
+            f"{row['pct_of_optimum'] - resolving:+.2f}" if resolving is not None and name in seeds else ""
+        )
         lines.append(
             f"| {name} | {row['pct_of_optimum']:.2f} | [{row['ci95_low'] * scale:.2f}, {row['ci95_high'] * scale:.2f}] "
             f"| {per_seed} | {versus} |"
@@ -137,7 +154,15 @@ def markdown(results: dict[str, Any]) -> str:
         "",
     ]  # fmt: skip
     card = results["demand_model"]
-    metrics = ("test_wmape", "test_mape", "test_mae", "test_log_r2", "test_nll", "interval_coverage_90", "monotone_share")
+    metrics = (
+        "test_wmape",
+        "test_mape",
+        "test_mae",
+        "test_log_r2",
+        "test_nll",
+        "interval_coverage_90",
+        "monotone_share",
+    )
     lines += ["## Demand model (Dominick's orange juice, last 20% of weeks held out)", "",
               "| metric | neural | regression |", "|---|---:|---:|"]  # fmt: skip
     lines += [f"| {k} | {card['neural'][k]:.4g} | {card['regression'][k]:.4g} |" for k in metrics]
@@ -146,7 +171,9 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, measure, write JSON and Markdown."""
-    parser = argparse.ArgumentParser(prog="python -m experiments.benchmark", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments.benchmark", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run (minutes), not the real figures")
     parser.add_argument("--out", type=Path, default=Path("benchmarks"), help="output folder")
     args = parser.parse_args(argv)

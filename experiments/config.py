@@ -70,6 +70,10 @@ class ExperimentConfig:
             raise ValueError("--seeds must name at least one seed")
         if self.mapping is not None and self.data is None:
             raise ValueError("--map needs --data (the file it maps)")
+        if self.series is not None and self.data is None and self.model_dir is None:
+            raise ValueError(
+                "--series picks a series of --data or --model; for the default model use --set series=[STORE,BRAND]"
+            )
         if self.data is not None and self.model_dir is not None:
             raise ValueError("give --data (learn a demand model) or --model (use one), not both")
 

@@ -32,11 +32,14 @@ def plot_learning_curves(curves: dict[str, list[pd.DataFrame]], references: dict
     fig, ax = plt.subplots(figsize=(7, 4))
     for algo, frames in curves.items():
         curve = mean_curve(frames)
-        ax.plot(curve["timesteps"], curve["mean"], label=f"{algo.upper()} ({len(frames)} seeds)")
+        seeds = f"{len(frames)} seed{'s' if len(frames) > 1 else ''}"
+        ax.plot(curve["timesteps"], curve["mean"], label=f"{algo.upper()} ({seeds})")
         ax.fill_between(curve["timesteps"], curve["low"], curve["high"], alpha=0.25)
     for name, pct in references.items():
         ax.axhline(pct, linestyle="--", linewidth=1, color="grey")
-        ax.annotate(name, (0, pct), xycoords=("axes fraction", "data"), fontsize=8, va="bottom", color="grey")
+        ax.annotate(
+            name, (0.01, pct), xycoords=("axes fraction", "data"), fontsize=9, va="bottom", color="grey"
+        )
     ax.set_xlabel("training steps")
     ax.set_ylabel("% of the exact optimum")
     ax.set_title("Learning curves (deterministic policy on fixed episodes)")
@@ -50,18 +53,29 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for name, traj in trajectories.items():
         style = {"color": "black", "linewidth": 2.5, "zorder": 5} if name == optimum else {"linewidth": 1.2}
-        top.step(traj["period"], traj["price"], where="post", label=name, **style)
+        weeks = np.append(
+            traj["period"].to_numpy(), traj["period"].iloc[-1] + 1
+        )  # the last week gets its width
+        top.step(
+            weeks,
+            np.append(traj["price"].to_numpy(), traj["price"].iloc[-1]),
+            where="post",
+            label=name,
+            **style,
+        )
         bottom.plot(traj["period"], traj["stock"], label=name, **style)
     top.set_ylabel("price")
     bottom.set_ylabel("stock at end of week")
     bottom.set_xlabel("week of the season")
-    top.set_title("Price and stock of each policy on the same episode (same demand draws)")
+    top.set_title("Price and stock of each policy on the first held-out episode (same demand draws)")
     top.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     return fig
 
 
-def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str]) -> Figure:
+def plot_demand_curve(
+    model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str], title: str
+) -> Figure:
     """Expected demand against own price for a few contexts, with the 90% predictive band."""
     from demand_models import lognormal
 
@@ -74,7 +88,7 @@ def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labe
                         color=line.get_color())  # fmt: skip
     ax.set_xlabel("own price")
     ax.set_ylabel("units per week")
-    ax.set_title("Demand model: mean and 90% band")
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -88,8 +102,9 @@ def plot_profits(table: pd.DataFrame) -> Figure:
     err = np.vstack([pct - order["ci95_low"] * scale, order["ci95_high"] * scale - pct])
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
     ax.barh(order["policy"], pct, xerr=err, capsize=3, color="tab:blue", alpha=0.8)
-    ax.set_xlim(max(0.0, float(pct.min()) - 10), 101)
+    ax.set_xlim(0.0, max(101.0, float((order["ci95_high"] * scale).max()) + 1.0))
     ax.set_xlabel("mean season profit, % of the exact optimum (95% CI)")
+    ax.set_title("Profit of every policy on the same held-out episodes")
     fig.tight_layout()
     return fig
 
@@ -99,7 +114,9 @@ def _save(fig: Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def write_figures(run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd.DataFrame], board: Any) -> None:
+def write_figures(
+    run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd.DataFrame], board: Any
+) -> None:
     """Every figure of a run into ``run_dir/figures``."""
     figures = run_dir / "figures"
     curves: dict[str, list[pd.DataFrame]] = {}
@@ -124,4 +141,6 @@ def write_figures(run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd
     for name in board.context.promo_names:
         rows[0][list(model.feature_names).index(name)] = 0.0
     prices = np.linspace(board.context.market.prices[0], board.context.market.prices[-1], 60)
-    _save(plot_demand_curve(model, prices, np.array(rows), labels), figures / "demand_curve.png")
+    series = getattr(model, "series_key", None)
+    title = "Demand model: mean and 90% band" + (f", series {series}" if series is not None else "")
+    _save(plot_demand_curve(model, prices, np.array(rows), labels, title), figures / "demand_curve.png")

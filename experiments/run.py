@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,38 +28,46 @@ from tqdm import tqdm
 from agents.sb3_agents import load_hyperparams
 from experiments.atomic import write_text_atomic
 from experiments.config import AGENTS, CURVE_SEED_OFFSET, EVAL_SEED_OFFSET, ExperimentConfig
+from experiments.plots import write_figures
 from experiments.scoring import Scoreboard
 from experiments.setup import resolve_environment
-from experiments.plots import write_figures
 from experiments.train import TrainTask, init_worker, load_trained, spawn_context, train_seed
 
 QUICK = {"timesteps": 2_048, "seeds": (0,), "eval_episodes": 100, "curve_episodes": 16, "eval_freq": 1_024}
 
 
-def _parse_value(text: str) -> Any:
-    return yaml.safe_load(text)
-
-
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(
-        prog="python -m experiments.run", description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        prog="python -m experiments.run",
+        description="Train pricing agents and score them with every baseline against the exact optimum.",
     )  # fmt: skip
-    p.add_argument("agent", choices=AGENTS, help="what to train; every run also scores all baselines and the optimum")
-    p.add_argument("--env", default="DynamicPricing-v0", help="registered env id")
-    p.add_argument("--set", dest="env_set", action="append", default=[], metavar="KEY=VALUE",
-                   help="env setting, e.g. --set horizon=16 --set stock_ratio=0.6 (repeatable; YAML values)")
-    p.add_argument("--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)")
-    p.add_argument("--seeds", type=int, default=5, help="training seeds per learned agent")
-    p.add_argument("--eval-episodes", type=int, default=2000, help="held-out episodes per policy")
-    p.add_argument("--workers", type=int, default=2, help="training processes (one per core)")
+    p.add_argument(
+        "agent", choices=AGENTS, help="what to train; every run also scores all baselines and the optimum"
+    )
+    p.add_argument("--env", default="DynamicPricing-v0", help="registered env id (default DynamicPricing-v0)")
+    p.add_argument(
+        "--set",
+        dest="env_set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="env setting, e.g. --set horizon=16 --set stock_ratio=0.6 (repeatable; YAML values)",
+    )
+    p.add_argument(
+        "--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)"
+    )
+    p.add_argument("--seeds", type=int, default=5, help="training seeds per learned agent (default 5)")
+    p.add_argument(
+        "--eval-episodes", type=int, default=2000, help="held-out episodes per policy (default 2000)"
+    )
+    p.add_argument("--workers", type=int, default=2, help="training processes (default 2, one per core here)")
     p.add_argument("--model", dest="model_dir", default=None, help="a trained demand-model folder to use")
     p.add_argument("--series", default=None, help="series to price, key values joined by '/', e.g. 101/1")
     p.add_argument("--data", default=None, help="sales history (CSV/Parquet) to learn the demand model from")
     p.add_argument("--map", dest="mapping", default=None, help="YAML column mapping of --data")
     p.add_argument("--drop-invalid", action="store_true", help="drop invalid rows of --data (reported)")
-    p.add_argument("--out", default="runs", help="folder of run folders")
+    p.add_argument("--out", default="runs", help="folder of run folders (default runs)")
     p.add_argument("--quick", action="store_true", help="smoke run: 1 seed, 2k steps, 100 episodes (< 1 min)")
     p.add_argument("--resume", default=None, metavar="RUN_DIR", help="continue an interrupted run")
     return p
@@ -71,7 +80,7 @@ def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise ValueError(f"--set expects KEY=VALUE, got {item!r}")
-        env_kwargs[key] = _parse_value(value)
+        env_kwargs[key] = yaml.safe_load(value)
     cfg = ExperimentConfig(
         agent=args.agent, env_id=args.env, env_kwargs=env_kwargs, timesteps=args.timesteps,
         seeds=tuple(range(args.seeds)), eval_episodes=args.eval_episodes, workers=args.workers,
@@ -133,10 +142,15 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resumed:
         write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
-        write_text_atomic(run_dir / "command.txt", shlex.join([sys.executable, "-m", "experiments.run", *sys.argv[1:]]) + "\n")
+        write_text_atomic(
+            run_dir / "command.txt",
+            shlex.join([sys.executable, "-m", "experiments.run", *sys.argv[1:]]) + "\n",
+        )
     env_id, env_kwargs, history = resolve_environment(cfg, run_dir)
     board = Scoreboard(env_id, env_kwargs, range(EVAL_SEED_OFFSET, EVAL_SEED_OFFSET + cfg.eval_episodes))
-    curve_board = Scoreboard(env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes))
+    curve_board = Scoreboard(
+        env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes)
+    )
     tasks = []
     for algo in cfg.learned:
         params = load_hyperparams(algo, cfg.env_id)
@@ -149,7 +163,9 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
             )  # fmt: skip
             if not task.model_path().exists():
                 tasks.append(task)
-    print(f"run folder: {run_dir}\noptimum (exact DP, mean over {cfg.eval_episodes} episodes): {board.optimum_mean:,.2f}")
+    print(
+        f"run folder: {run_dir}\noptimum (exact DP, mean over {cfg.eval_episodes} episodes): {board.optimum_mean:,.2f}"
+    )
     results, interrupted = _train_all(tasks, cfg.workers)
     for result in sorted(results, key=lambda r: r["name"]):
         print(f"  {result['name']}: {result['status']} after {result['timesteps']:,} steps")
@@ -173,7 +189,13 @@ def main(argv: list[str] | None = None) -> int:
             run(ExperimentConfig.from_yaml(run_dir / "config.yaml"), run_dir, resumed=True)
         else:
             cfg = config_from_args(args)
-            run(cfg, _run_dir(cfg, args.out))
+            run_dir = _run_dir(cfg, args.out)
+            try:
+                run(cfg, run_dir)
+            except (ValueError, FileNotFoundError):
+                if not (run_dir / "models").exists() and not (run_dir / "results.csv").exists():
+                    shutil.rmtree(run_dir, ignore_errors=True)  # a rejected command leaves no run folder
+                raise
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -17,18 +17,26 @@ import pandas as pd
 
 from agents.optimal import EpisodeOptimalPolicy
 from agents.policy import PolicyContext
+from demand_models.history import SalesHistory
 from experiments.atomic import write_atomic, write_text_atomic
 from experiments.baselines import build_baselines
 from experiments.config import TRAINING_SEED_OFFSET
 from experiments.evaluate import EpisodeRunner, Rollouts, make_env_factory
 from experiments.stats import mean_ci
-from demand_models.history import SalesHistory
 
 RESULT_COLUMNS = (
     "policy", "mean_profit", "ci95_low", "ci95_high", "pct_of_optimum", "gap_pts", "gap_ci95",
     "revenue", "margin", "sell_through", "stockout_rate", "leftover", "price_changes", "discount_depth", "n",
 )  # fmt: skip
-METRICS = ("revenue", "margin", "sell_through", "stockout_rate", "leftover", "price_changes", "discount_depth")
+METRICS = (
+    "revenue",
+    "margin",
+    "sell_through",
+    "stockout_rate",
+    "leftover",
+    "price_changes",
+    "discount_depth",
+)
 OPTIMUM = "optimum (DP)"
 
 
@@ -70,7 +78,9 @@ class Scoreboard:
         per_run = [r.episodes for r in runs]
         means = np.array([e["profit"].mean() for e in per_run])
         est = mean_ci(means) if len(runs) > 1 else mean_ci(per_run[0]["profit"].to_numpy())
-        gaps = np.array([(e["profit"].to_numpy() - optimal.episodes["profit"].to_numpy()).mean() for e in per_run])
+        gaps = np.array(
+            [(e["profit"].to_numpy() - optimal.episodes["profit"].to_numpy()).mean() for e in per_run]
+        )
         if len(runs) > 1:
             gap = mean_ci(gaps)
         else:
@@ -105,7 +115,11 @@ class Scoreboard:
             "pct_of_optimum": 100.0, "gap_pts": 0.0, "gap_ci95": 0.0, "n": len(self.optimum),
             **{m: float(optimal.episodes[m].mean()) for m in METRICS},
         }]  # fmt: skip
-        episodes = {"seed": self.seeds, "optimum_exact": self.optimum, "optimum_simulated": optimal.episodes["profit"]}
+        episodes = {
+            "seed": self.seeds,
+            "optimum_exact": self.optimum,
+            "optimum_simulated": optimal.episodes["profit"],
+        }
         trajectories = {OPTIMUM: optimal.trajectory}
         for name, models in learned.items():
             runs = [self.runner.run(model) for model in models]
@@ -125,7 +139,9 @@ class Scoreboard:
     def report(self, run_dir: Path, table: pd.DataFrame, episodes: pd.DataFrame, partial: bool) -> Path:
         """Write ``results.csv``, ``results.md`` and ``episodes.csv``; returns the Markdown path."""
         write_atomic(run_dir / "results.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.4f"))
-        write_atomic(run_dir / "episodes.csv", lambda tmp: episodes.to_csv(tmp, index=False, float_format="%.4f"))
+        write_atomic(
+            run_dir / "episodes.csv", lambda tmp: episodes.to_csv(tmp, index=False, float_format="%.4f")
+        )
         return write_text_atomic(run_dir / "results.md", results_markdown(table, self, partial))
 
 
@@ -137,8 +153,9 @@ def results_markdown(table: pd.DataFrame, board: Scoreboard, partial: bool) -> s
         f"{len(board.seeds)} held-out episodes, the same for every policy (common random numbers). "
         "Profit = revenue + salvage - cost of goods (opening stock included) - holding - ordering, per season. "
         "% of optimum = mean profit / mean exact DP optimum; gap = paired difference to the optimal policy "
-        "on the same draws, in points of the optimum (+- 95% half-width). Learned agents: mean and 95% CI over "
-        "training seeds (n = seeds); other policies: over episodes.",
+        "on the same draws, in points of the optimum (+- 95% half-width); the exact optimum and its simulation "
+        "differ by Monte-Carlo noise, so a near-optimal policy can show more than 100% with a negative gap. "
+        "Learned agents with several seeds: mean and 95% CI over seeds; other rows: over episodes.",
         "",
         "| policy | mean profit | 95% CI | % of optimum | gap (pts) | sell-through | stock-out rate | leftover "
         "| price changes | discount depth |",

@@ -7,11 +7,11 @@ trained as ``<name>.partial.zip`` so that ``--resume`` continues it.
 from __future__ import annotations
 
 import io
-import warnings
 import multiprocessing
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import gymnasium as gym
@@ -19,8 +19,8 @@ import pandas as pd
 import torch
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
-from stable_baselines3.common.vec_env import VecMonitor
 from stable_baselines3.common.utils import set_random_seed
+from stable_baselines3.common.vec_env import VecMonitor
 
 from agents.callbacks import PricingMetricsCallback
 from agents.sb3_agents import ALGORITHMS, make_agent
@@ -113,10 +113,17 @@ class ProgressCallback(BaseCallback):
         self._reported = 0
 
     def _on_step(self) -> bool:
-        if self.report is not None and self.num_timesteps - self._reported >= 1_000:
-            self.report(self.num_timesteps - self._reported)
-            self._reported = self.num_timesteps
+        if self.num_timesteps - self._reported >= 1_000:
+            self._flush()
         return True
+
+    def _on_training_end(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
+        if self.report is not None and self.num_timesteps > self._reported:
+            self.report(self.num_timesteps - self._reported)
+        self._reported = self.num_timesteps
 
 
 def _save_model(model: BaseAlgorithm, path: Path) -> None:
@@ -139,7 +146,9 @@ def train_seed(task: TrainTask, report: Callable[[int], Any] | None = None) -> d
     set_random_seed(task.seed)
     train_kwargs = {**task.env_kwargs, "reward_scale": task.reward_scale}
     n_envs = int(task.params.get("n_envs", 8))
-    env = VecMonitor(SB3VecEnv(gym.make_vec(task.env_id, n_envs, vectorization_mode="vector_entry_point", **train_kwargs)))
+    env = VecMonitor(
+        SB3VecEnv(gym.make_vec(task.env_id, n_envs, vectorization_mode="vector_entry_point", **train_kwargs))
+    )
     env.seed(task.seed)
     partial = task.model_path(partial=True)
     if partial.exists():
@@ -150,14 +159,19 @@ def train_seed(task: TrainTask, report: Callable[[int], Any] | None = None) -> d
     curve_path = task.run_dir / "curves" / f"{task.name}.csv"
     rows: list[dict[str, float]] = pd.read_csv(curve_path).to_dict("records") if curve_path.exists() else []
     curve = LearningCurveCallback(task, rows)
-    callbacks = CallbackList([PricingMetricsCallback(), curve, ProgressCallback(report or (_progress and _progress.put))])
+    callbacks = CallbackList(
+        [PricingMetricsCallback(), curve, ProgressCallback(report or (_progress and _progress.put))]
+    )
     remaining = task.total_timesteps - model.num_timesteps
     status = "done"
     try:
         if remaining > 0:
-            model.learn(remaining, callback=callbacks, tb_log_name=task.name, reset_num_timesteps=not partial.exists())
-        if not rows or rows[-1]["timesteps"] < model.num_timesteps:
-            curve.record()
+            model.learn(
+                remaining, callback=callbacks, tb_log_name=task.name, reset_num_timesteps=not partial.exists()
+            )
+        if rows and rows[-1]["timesteps"] == model.num_timesteps:
+            rows.pop()  # measured before the last update of the final rollout: measure the final model
+        curve.record()
     except KeyboardInterrupt:
         status = "interrupted"
     finally:
@@ -180,7 +194,9 @@ def load_trained(run_dir: Path, algos: tuple[str, ...]) -> dict[str, list[BaseAl
     """Algorithm -> its saved models in ``run_dir/models`` (finished, else interrupted), by seed."""
     out: dict[str, list[BaseAlgorithm]] = {}
     for algo in algos:
-        finished = {p.name.removesuffix(".zip"): p for p in sorted((run_dir / "models").glob(f"{algo}_seed*.zip"))}
+        finished = {
+            p.name.removesuffix(".zip"): p for p in sorted((run_dir / "models").glob(f"{algo}_seed*.zip"))
+        }
         paths = {}
         for name, path in finished.items():
             seed_name = name.removesuffix(".partial")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from demand_models.history import SalesHistory
 
 
@@ -62,3 +64,13 @@ def time_split(history: SalesHistory, val_fraction: float = 0.1, test_fraction: 
     }
     ranges = {part: ([lo, hi] if lo <= hi else []) for part, (lo, hi) in bounds.items()}
     return Split(train=parts["train"], val=parts["val"], test=parts["test"], periods=ranges)
+
+
+def seen_series_only(part: SalesHistory, train: SalesHistory) -> tuple[SalesHistory, int]:
+    """Rows of ``part`` whose series occur in ``train``, and how many rows were left out."""
+    keys = list(train.series_keys)
+    if not keys:
+        return part, 0
+    seen = pd.MultiIndex.from_frame(train.frame[keys]).unique()
+    mask = pd.MultiIndex.from_frame(part.frame[keys]).isin(seen)
+    return replace(part, frame=part.frame[mask].reset_index(drop=True)), int((~mask).sum())
