@@ -40,8 +40,21 @@ def coverage(mu: np.ndarray, sigma: np.ndarray, units: np.ndarray) -> float:
 
 
 def calibrate_scale(mu: np.ndarray, sigma: np.ndarray, units: np.ndarray, target: float = 0.90) -> float:
-    """Factor on ``sigma`` that puts the 90% interval coverage of ``units`` at ``target``."""
-    return float(brentq(lambda c: coverage(mu, c * sigma, units) - target, 0.05, 20.0, xtol=1e-4))
+    """Factor on ``sigma`` that puts the 90% interval coverage of ``units`` at ``target``.
+
+    Raises:
+        ValueError: the validation rows are too few (or too odd) for any factor in [0.05, 20]
+            to reach the target.
+    """
+    low, high = 0.05, 20.0
+    gap_low, gap_high = (coverage(mu, c * sigma, units) - target for c in (low, high))
+    if gap_low * gap_high > 0:
+        raise ValueError(
+            f"cannot calibrate the 90% predictive interval on {len(units)} validation rows "
+            f"(coverage {gap_low + target:.2f} to {gap_high + target:.2f}): the history is too short; "
+            "give more periods per series"
+        )
+    return float(brentq(lambda c: coverage(mu, c * sigma, units) - target, low, high, xtol=1e-4))
 
 
 def wmape(mu: np.ndarray, units: np.ndarray) -> float:

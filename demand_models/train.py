@@ -28,6 +28,10 @@ from demand_models.persistence import save_model
 from demand_models.regression import RegressionConfig, fit_regression
 
 
+MIN_PERIODS = 10
+"""Fewest distinct periods ``train`` accepts."""
+
+
 def series_profiles(spec: FeatureSpec) -> pd.DataFrame:
     """One row per series: its keys, reference price, price range, unit cost and mean units."""
     keys = pd.DataFrame(list(spec.series), columns=list(spec.series_keys))
@@ -65,6 +69,12 @@ def train(
     """
     from demand_models.neural import fit_neural  # torch is imported only when training
 
+    periods = history.frame["period"].nunique()
+    if periods < MIN_PERIODS:
+        raise ValueError(
+            f"{history.name}: {periods} periods of history; a demand model needs at least {MIN_PERIODS} "
+            "(training, validation and test weeks are cut by time)"
+        )
     split = time_split(history, val_fraction=val_fraction, test_fraction=test_fraction)
     val, unseen_val = seen_series_only(split.val, split.train)
     test, unseen_test = seen_series_only(split.test, split.train)
