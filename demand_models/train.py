@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             history = load_dataset(args.dataset)
         else:
             history = load_dataset(args.data, args.map, drop_invalid=args.drop_invalid)
+        for reason, count in history.dropped_rows.items():
+            print(f"dropped {count:,} rows: {reason}", file=sys.stderr)
         card = train(history, args.out, seed=args.seed, progress=not args.quiet)
     except (DataError, ValueError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

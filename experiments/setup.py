@@ -65,6 +65,8 @@ def _choose_series(history: SalesHistory, wanted: tuple[str, ...] | None) -> tup
 def _learned_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[dict[str, Any], SalesHistory | None]:
     """Env settings for a model learned from ``cfg.data`` or loaded from ``cfg.model_dir``, and the history."""
     history = load_dataset(cfg.data, cfg.mapping, drop_invalid=cfg.drop_invalid) if cfg.data else None
+    for reason, count in (history.dropped_rows if history is not None else {}).items():
+        print(f"dropped {count:,} rows of {cfg.data}: {reason}")
     if cfg.model_dir is not None:
         model_dir = Path(cfg.model_dir)
     else:
