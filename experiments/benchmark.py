@@ -144,6 +144,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"| single env step, neural demand, continuous prices (µs) | {s['single_step_us']['continuous']:.1f} |",
         f"| batched env, N = 1,024, discrete (env-steps/s) | {s['batched_steps_per_s_n1024']['discrete']:,.0f} |",
         f"| batched env, N = 1,024, continuous (env-steps/s) | {s['batched_steps_per_s_n1024']['continuous']:,.0f} |",
+        f"| demand model, one call on a batch of 1,024 contexts (ms) | {s['model_batch_1024_ms']:.2f} |",
         f"| PPO training, 8 envs, 1 process (steps/s) | {s['training_steps_per_s']['ppo']:,.0f} |",
         f"| DQN training, 8 envs, 1 process (steps/s) | {s['training_steps_per_s']['dqn']:,.0f} |",
         f"| DP solve, default scenario, one calendar (s) | {s['dp_seconds']['clearance']:.3f} |",

@@ -50,6 +50,20 @@ def batched_steps_per_second(venv: DynamicPricingVectorEnv, steps: int) -> float
     return steps * venv.num_envs / (time.perf_counter() - start)
 
 
+def model_batch_milliseconds(demand: str, batch: int, repeats: int) -> float:
+    """Mean wall time of one ``log_params`` call of the env's demand model on ``batch`` new contexts."""
+    env = DynamicPricingEnv(demand=demand)
+    env.reset(seed=0)
+    rng = np.random.default_rng(0)
+    features = env.calendar.features(env.model)[rng.integers(0, env.market.horizon, batch)]
+    prices = rng.uniform(env.market.prices[0], env.market.prices[-1], batch)
+    env.model.log_params(prices, features)  # warm-up
+    start = time.perf_counter()
+    for _ in range(repeats):
+        env.model.log_params(prices, features)
+    return 1e3 * (time.perf_counter() - start) / repeats
+
+
 def dp_seconds(scenario: str, demand: str, repeats: int) -> float:
     """Best-of-``repeats`` wall time of ``solve_dp`` for one calendar of the scenario."""
     env = DynamicPricingEnv(scenario_config(scenario, demand=demand))
@@ -114,6 +128,7 @@ def measure(demand: str = "standin", quick: bool = False) -> dict[str, Any]:
                 DynamicPricingVectorEnv(1024, demand=demand, action_type="continuous"), 50 if quick else 500
             ),
         },
+        "model_batch_1024_ms": model_batch_milliseconds(demand, 1024, 5 if quick else 50),
         "dp_seconds": {
             "clearance": dp_seconds("clearance", demand, 1 if quick else 5),
             "replenish": dp_seconds("replenish", demand, 1),
