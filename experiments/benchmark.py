@@ -46,24 +46,29 @@ def training_steps_per_second(algo: str, steps: int) -> float:
 
 
 def policy_quality(env_id: str, agent: str, quick: bool, out: Path) -> dict[str, Any]:
-    """Run the main job and read back every policy's figures and the learned agents' per-seed scores."""
+    """Run the main job (or re-score a finished run) and read back every policy's figures.
+
+    A run folder already in ``out/runs`` is resumed: its trained models are kept and every policy
+    is scored again, so the report can be rebuilt without training again; the wall time reported
+    is that of the first, complete invocation (``timings.csv``).
+    """
     cfg = ExperimentConfig(agent=agent, env_id=env_id)
     if quick:
         cfg = ExperimentConfig(agent=agent, env_id=env_id, **QUICK, quick=True)
     run_dir = out / "runs" / f"{env_id}__{agent}"
-    start = time.perf_counter()
-    run(cfg, run_dir)
-    seconds = time.perf_counter() - start
+    run(cfg, run_dir, resumed=(run_dir / "config.yaml").is_file())
+    timings = pd.read_csv(run_dir / "timings.csv")
     table = pd.read_csv(run_dir / "results.csv")
     episodes = pd.read_csv(run_dir / "episodes.csv")
-    optimum = episodes["optimum_exact"].mean()
+    scale = 100.0 / episodes["optimum_exact"].mean()
     seeds = {}
     for algo in cfg.learned:
         columns = [c for c in episodes.columns if c.startswith(f"{algo}[")]
-        seeds[algo] = [float(100 * episodes[c].mean() / optimum) for c in columns]
+        gaps = [(episodes[c] - episodes["optimum_simulated"]).mean() for c in columns]
+        seeds[algo] = [float(100.0 + g * scale) for g in gaps]  # paired, as in the results table
     steps = {a: (cfg.timesteps or int(load_hyperparams(a, env_id)["total_timesteps"])) for a in cfg.learned}
     return {
-        "wall_seconds": seconds,
+        "wall_seconds": float(timings["total_seconds"].iloc[0]),
         "table": table.to_dict("records"),
         "per_seed_pct": seeds,
         "timesteps": steps,
@@ -110,15 +115,13 @@ def _policy_rows(runs: dict[str, dict[str, Any]]) -> list[str]:
         "| policy | % of optimum | 95% CI (% of optimum) | per seed | vs re-solving (pts) |",
         "|---|---:|---:|---|---:|",
     ]
-    scale = 100.0 / merged[OPTIMUM]["mean_profit"]
     for name, row in sorted(merged.items(), key=lambda kv: -kv[1]["pct_of_optimum"]):
         per_seed = ", ".join(f"{p:.2f}" for p in seeds.get(name, [])) or "-"
         versus = (
             f"{row['pct_of_optimum'] - resolving:+.2f}" if resolving is not None and name in seeds else ""
         )
         lines.append(
-            f"| {name} | {row['pct_of_optimum']:.2f} | [{row['ci95_low'] * scale:.2f}, {row['ci95_high'] * scale:.2f}] "
-            f"| {per_seed} | {versus} |"
+            f"| {name} | {row['pct_of_optimum']:.2f} | +- {row['gap_ci95']:.2f} | {per_seed} | {versus} |"
         )
     return lines
 
@@ -134,7 +137,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [f"## Policy quality: {env_id}", "",
                   "Training steps: " + ", ".join(f"{a.upper()} {s:,}" for a, s in steps.items()) + "; learned agents: "
                   "mean over training seeds (final checkpoint, not the best seen), CI over seeds; others: CI over "
-                  "episodes.", ""]  # fmt: skip
+                  "episodes. % of optimum = 100 + the paired gap to the optimal policy on the same draws.", ""]  # fmt: skip
         lines += _policy_rows(runs) + [""]
     s = results["speed"]
     lines += [

@@ -139,6 +139,7 @@ def _train_all(tasks: list[TrainTask], workers: int) -> tuple[list[dict[str, Any
 
 def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     """Train, score and report one run into ``run_dir``; returns the path of ``results.md``."""
+    started = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resumed:
         write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
@@ -169,9 +170,16 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     results, interrupted = _train_all(tasks, cfg.workers)
     for result in sorted(results, key=lambda r: r["name"]):
         print(f"  {result['name']}: {result['status']} after {result['timesteps']:,} steps")
+    trained_seconds = time.perf_counter() - started
     table, episodes, trajectories = board.score(load_trained(run_dir, cfg.learned), history)
     report = board.report(run_dir, table, episodes, partial=interrupted)
     write_figures(run_dir, table, trajectories, board)
+    with open(run_dir / "timings.csv", "a", encoding="utf-8") as log:  # one line per invocation (resumes too)
+        if log.tell() == 0:
+            log.write("started,trained_seconds,total_seconds,resumed\n")
+        log.write(
+            f"{time.strftime('%Y-%m-%dT%H:%M:%S')},{trained_seconds:.1f},{time.perf_counter() - started:.1f},{resumed}\n"
+        )
     print(report.read_text(encoding="utf-8"))
     if interrupted:
         print(f"interrupted: partial results written; continue with --resume {run_dir}", file=sys.stderr)

@@ -88,7 +88,7 @@ class Scoreboard:
         scale = 100.0 / self.optimum_mean
         row = {
             "policy": name, "mean_profit": est.mean, "ci95_low": est.low, "ci95_high": est.high,
-            "pct_of_optimum": est.mean * scale, "gap_pts": gap.mean * scale, "gap_ci95": gap.half_width * scale,
+            "pct_of_optimum": 100.0 + gap.mean * scale, "gap_pts": gap.mean * scale, "gap_ci95": gap.half_width * scale,
             "n": len(runs) if len(runs) > 1 else len(per_run[0]),
         }  # fmt: skip
         for metric in METRICS:
@@ -152,10 +152,11 @@ def results_markdown(table: pd.DataFrame, board: Scoreboard, partial: bool) -> s
         "",
         f"{len(board.seeds)} held-out episodes, the same for every policy (common random numbers). "
         "Profit = revenue + salvage - cost of goods (opening stock included) - holding - ordering, per season. "
-        "% of optimum = mean profit / mean exact DP optimum; gap = paired difference to the optimal policy "
-        "on the same draws, in points of the optimum (+- 95% half-width); the exact optimum and its simulation "
-        "differ by Monte-Carlo noise, so a near-optimal policy can show more than 100% with a negative gap. "
-        "Learned agents with several seeds: mean and 95% CI over seeds; other rows: over episodes.",
+        "Gap = mean paired difference to the optimal policy simulated on the same demand draws, in points of "
+        "the exact optimum (mean DP value of each episode's calendar), +- its 95% half-width; "
+        "% of optimum = 100 + gap, the precise estimate (mean profit / optimum carries the Monte-Carlo noise "
+        "of the episodes, +- about the width of the profit CI). Learned agents with several seeds: mean and "
+        "95% CI over seeds; other rows: over episodes.",
         "",
         "| policy | mean profit | 95% CI | % of optimum | gap (pts) | sell-through | stock-out rate | leftover "
         "| price changes | discount depth |",
