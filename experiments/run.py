@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import shutil
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -137,8 +138,8 @@ def _train_all(tasks: list[TrainTask], workers: int) -> tuple[list[dict[str, Any
     return results, interrupted
 
 
-def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
-    """Train, score and report one run into ``run_dir``; returns the path of ``results.md``."""
+def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
+    """Train, score and report one run into ``run_dir``; returns whether Ctrl-C cut the training short."""
     started = time.perf_counter()
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resumed:
@@ -183,23 +184,25 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> Path:
     print(report.read_text(encoding="utf-8"))
     if interrupted:
         print(f"interrupted: partial results written; continue with --resume {run_dir}", file=sys.stderr)
-    return report
+    return interrupted
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (2 for a user error, 130 after Ctrl-C)."""
+    # Ctrl-C must interrupt even when the caller started us with SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     args = parser().parse_args(argv)
     try:
         if args.resume:
             run_dir = Path(args.resume)
             if not (run_dir / "config.yaml").is_file():
                 raise ValueError(f"--resume {run_dir}: no config.yaml there (not a run folder)")
-            run(ExperimentConfig.from_yaml(run_dir / "config.yaml"), run_dir, resumed=True)
+            interrupted = run(ExperimentConfig.from_yaml(run_dir / "config.yaml"), run_dir, resumed=True)
         else:
             cfg = config_from_args(args)
             run_dir = _run_dir(cfg, args.out)
             try:
-                run(cfg, run_dir)
+                interrupted = run(cfg, run_dir)
             except (ValueError, FileNotFoundError):
                 if not (run_dir / "models").exists() and not (run_dir / "results.csv").exists():
                     shutil.rmtree(run_dir, ignore_errors=True)  # a rejected command leaves no run folder
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 0
+    return 130 if interrupted else 0
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import signal
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ def init_worker(progress: Any) -> None:
     global _progress
     _progress = progress
     torch.set_num_threads(1)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C saves a partial model
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ POLICIES = {
 
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "experiments.run", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "experiments.run", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -46,7 +50,14 @@ def test_quick_ppo_run_writes_every_artefact(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = only_run_dir(tmp_path)
     assert run_dir.name.startswith("DynamicPricing-v0__ppo__")
-    for name in ("config.yaml", "command.txt", "results.csv", "results.md", "episodes.csv", "models/ppo_seed0.zip"):
+    for name in (
+        "config.yaml",
+        "command.txt",
+        "results.csv",
+        "results.md",
+        "episodes.csv",
+        "models/ppo_seed0.zip",
+    ):
         assert (run_dir / name).is_file(), name
     for figure in ("learning_curves", "trajectories", "demand_curve", "profit"):
         assert (run_dir / "figures" / f"{figure}.png").stat().st_size > 10_000, figure
@@ -74,7 +85,15 @@ def test_quick_ppo_run_writes_every_artefact(tmp_path: Path) -> None:
         (["ppo", "--resume", "/nonexistent/run"], "not a run folder"),
         (["ppo", "--data", "/nonexistent/sales.csv", "--map", "/nonexistent/map.yaml"], "map.yaml"),
     ],
-    ids=["unknown-agent", "bad-setting", "unknown-setting", "unknown-env", "zero-steps", "bad-resume", "missing-file"],
+    ids=[
+        "unknown-agent",
+        "bad-setting",
+        "unknown-setting",
+        "unknown-env",
+        "zero-steps",
+        "bad-resume",
+        "missing-file",
+    ],
 )
 def test_user_mistakes_exit_2_without_traceback(args: list[str], message: str) -> None:
     result = run_cli(*args, timeout=120)
@@ -102,9 +121,24 @@ def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_ctrl_c_saves_partial_results_and_resume_finishes(tmp_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.run", "ppo", "--timesteps", "200000", "--seeds", "1",
-         "--eval-episodes", "100", "--out", str(tmp_path)],  # fmt: skip
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "experiments.run",
+            "ppo",
+            "--timesteps",
+            "200000",
+            "--seeds",
+            "1",
+            "--eval-episodes",
+            "100",
+            "--out",
+            str(tmp_path),
+        ],  # fmt: skip
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.time() + 120
     while time.time() < deadline and not list(tmp_path.glob("*/tb/*")):
@@ -113,7 +147,8 @@ def test_ctrl_c_saves_partial_results_and_resume_finishes(tmp_path: Path) -> Non
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     run_dir = only_run_dir(tmp_path)
-    assert (run_dir / "models" / "ppo_seed0.partial.zip").is_file(), err[-3000:]
+    assert proc.returncode == 130, err[-3000:]
+    assert (run_dir / "models" / "ppo_seed0.partial.zip").is_file()
     assert "PARTIAL" in (run_dir / "results.md").read_text()
     resumed = run_cli("ppo", "--resume", str(run_dir), timeout=900)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
