@@ -30,7 +30,6 @@ from experiments import speed
 from experiments.atomic import write_text_atomic
 from experiments.config import ExperimentConfig
 from experiments.run import QUICK, run
-from experiments.scoring import OPTIMUM
 
 
 def training_steps_per_second(algo: str, steps: int) -> float:
