@@ -42,13 +42,16 @@ class ConstantElasticityDemand(lognormal.LogNormalDemand):
 
     @property
     def feature_names(self) -> tuple[str, ...]:
+        """The promotion flags, then ``season``."""
         return (*self.promo_lift, "season")
 
     @property
     def feature_roles(self) -> dict[str, FeatureRole]:
+        """Role of each feature."""
         return {**{name: "promo" for name in self.promo_lift}, "season": "season"}
 
     def log_params(self, price: np.ndarray, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``mu`` and ``sigma`` of log units; ``mu`` puts the mean of ``exp(X)`` on the formula above."""
         price = np.asarray(price, dtype=np.float64)
         features = np.asarray(features, dtype=np.float64).reshape(len(price), len(self.feature_names))
         lifts = np.array(list(self.promo_lift.values()), dtype=np.float64)
@@ -62,6 +65,6 @@ class ConstantElasticityDemand(lognormal.LogNormalDemand):
         mu = log_mean - 0.5 * self.sigma**2
         return mu, np.full_like(mu, self.sigma)
 
-
     def price_elasticity(self, price: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """The constant elasticity, for every row."""
         return np.full(np.shape(price), self.elasticity, dtype=np.float64)

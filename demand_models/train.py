@@ -27,7 +27,6 @@ from demand_models.neural_model import NeuralConfig
 from demand_models.persistence import save_model
 from demand_models.regression import RegressionConfig, fit_regression
 
-
 MIN_PERIODS = 10
 """Fewest distinct periods ``train`` accepts."""
 

@@ -55,9 +55,7 @@ def build_baselines(
         "best fixed price": (
             BestFixedPricePolicy.fit(context)
             if context.market.replenishment == "none"
-            else BestFixedPricePolicy.fit_by_simulation(
-                context, lambda p: training_runner.run(p).episodes["profit"]
-            )
+            else BestFixedPricePolicy.fit_by_simulation(context, lambda p: training_runner.run(p).episodes["profit"])
         ),
         "cost-plus 40%": CostPlusPolicy(context, markup=0.4),
         "markdown (sell-through)": MarkdownPolicy(context),

@@ -87,16 +87,12 @@ def measure(quick: bool, out: Path) -> dict[str, Any]:
     }
     quality = {
         "DynamicPricing-v0": {a: policy_quality("DynamicPricing-v0", a, quick, out) for a in ("ppo", "dqn")},
-        "DynamicPricingReplenish-v0": {
-            "all": policy_quality("DynamicPricingReplenish-v0", "all", quick, out)
-        },
+        "DynamicPricingReplenish-v0": {"all": policy_quality("DynamicPricingReplenish-v0", "all", quick, out)},
     }
     results["policy_quality"] = quality
     results["speed"] = speed.measure("pretrained", quick)
     steps = 2_000 if quick else 30_000
-    results["speed"]["training_steps_per_s"] = {
-        a: training_steps_per_second(a, steps) for a in ("ppo", "dqn")
-    }
+    results["speed"]["training_steps_per_s"] = {a: training_steps_per_second(a, steps) for a in ("ppo", "dqn")}
     results["speed"]["run_ppo_default_wall_seconds"] = quality["DynamicPricing-v0"]["ppo"]["wall_seconds"]
     results["demand_model"] = json.loads((PRETRAINED_DIR / "dominicks-oj" / "model_card.json").read_text())
     return results
@@ -116,12 +112,8 @@ def _policy_rows(runs: dict[str, dict[str, Any]]) -> list[str]:
     ]
     for name, row in sorted(merged.items(), key=lambda kv: -kv[1]["pct_of_optimum"]):
         per_seed = ", ".join(f"{p:.2f}" for p in seeds.get(name, [])) or "-"
-        versus = (
-            f"{row['pct_of_optimum'] - resolving:+.2f}" if resolving is not None and name in seeds else ""
-        )
-        lines.append(
-            f"| {name} | {row['pct_of_optimum']:.2f} | +- {row['gap_ci95']:.2f} | {per_seed} | {versus} |"
-        )
+        versus = f"{row['pct_of_optimum'] - resolving:+.2f}" if resolving is not None and name in seeds else ""
+        lines.append(f"| {name} | {row['pct_of_optimum']:.2f} | +- {row['gap_ci95']:.2f} | {per_seed} | {versus} |")
     return lines
 
 
@@ -136,7 +128,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [f"## Policy quality: {env_id}", "",
                   "Training steps: " + ", ".join(f"{a.upper()} {s:,}" for a, s in steps.items()) + "; learned agents: "
                   "mean over training seeds (final checkpoint, not the best seen), CI over seeds; others: CI over "
-                  "episodes. % of optimum = 100 + the paired gap to the optimal policy on the same draws.", ""]  # fmt: skip
+                  "episodes. % of optimum = 100 + the paired gap to the optimal policy on the same draws.",
+                  ""]  # fmt: skip
         lines += _policy_rows(runs) + [""]
     s = results["speed"]
     lines += [
@@ -174,9 +167,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, measure, write JSON and Markdown."""
-    parser = argparse.ArgumentParser(
-        prog="python -m experiments.benchmark", description=__doc__.splitlines()[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m experiments.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run (minutes), not the real figures")
     parser.add_argument("--out", type=Path, default=Path("benchmarks"), help="output folder")
     args = parser.parse_args(argv)

@@ -90,18 +90,14 @@ class EpisodeRunner:
         if hasattr(policy, "set_calendars"):  # policies that plan with the episode's calendar
             policy.set_calendars([env.unwrapped.calendar for env in envs])
         n = len(seeds)
-        acc = {
-            k: np.zeros(n) for k in ("profit", "revenue", "margin", "sold", "supply", "stockouts", "discount")
-        }
+        acc = {k: np.zeros(n) for k in ("profit", "revenue", "margin", "sold", "supply", "stockouts", "discount")}
         changes = np.zeros(n)
         last_price = np.full(n, np.nan)
         acc["supply"][:] = [env.unwrapped.market.opening_stock for env in envs]
         done, steps, leftover = False, 0, np.zeros(n)
         masked = isinstance(policy, MaskablePPO)
         while not done:
-            kwargs = (
-                {"action_masks": np.stack([env.unwrapped.action_masks() for env in envs])} if masked else {}
-            )
+            kwargs = {"action_masks": np.stack([env.unwrapped.action_masks() for env in envs])} if masked else {}
             actions, _ = policy.predict(obs, deterministic=True, **kwargs)
             infos = []
             for i, (env, action) in enumerate(zip(envs, actions, strict=True)):

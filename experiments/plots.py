@@ -37,9 +37,7 @@ def plot_learning_curves(curves: dict[str, list[pd.DataFrame]], references: dict
         ax.fill_between(curve["timesteps"], curve["low"], curve["high"], alpha=0.25)
     for name, pct in references.items():
         ax.axhline(pct, linestyle="--", linewidth=1, color="grey")
-        ax.annotate(
-            name, (0.01, pct), xycoords=("axes fraction", "data"), fontsize=9, va="bottom", color="grey"
-        )
+        ax.annotate(name, (0.01, pct), xycoords=("axes fraction", "data"), fontsize=9, va="bottom", color="grey")
     ax.set_xlabel("training steps")
     ax.set_ylabel("% of the exact optimum")
     ax.set_title("Learning curves (deterministic policy on fixed episodes)")
@@ -53,9 +51,7 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
     for name, traj in trajectories.items():
         style = {"color": "black", "linewidth": 2.5, "zorder": 5} if name == optimum else {"linewidth": 1.2}
-        weeks = np.append(
-            traj["period"].to_numpy(), traj["period"].iloc[-1] + 1
-        )  # the last week gets its width
+        weeks = np.append(traj["period"].to_numpy(), traj["period"].iloc[-1] + 1)  # the last week gets its width
         top.step(
             weeks,
             np.append(traj["price"].to_numpy(), traj["price"].iloc[-1]),
@@ -73,9 +69,7 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     return fig
 
 
-def plot_demand_curve(
-    model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str], title: str
-) -> Figure:
+def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str], title: str) -> Figure:
     """Expected demand against own price for a few contexts, with the 90% predictive band."""
     from demand_models import lognormal
 
@@ -118,9 +112,7 @@ def _save(fig: Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def write_figures(
-    run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd.DataFrame], board: Any
-) -> None:
+def write_figures(run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd.DataFrame], board: Any) -> None:
     """Every figure of a run into ``run_dir/figures``."""
     figures = run_dir / "figures"
     curves: dict[str, list[pd.DataFrame]] = {}

@@ -43,9 +43,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m experiments.run",
         description="Train pricing agents and score them with every baseline against the exact optimum.",
     )  # fmt: skip
-    p.add_argument(
-        "agent", choices=AGENTS, help="what to train; every run also scores all baselines and the optimum"
-    )
+    p.add_argument("agent", choices=AGENTS, help="what to train; every run also scores all baselines and the optimum")
     p.add_argument("--env", default="DynamicPricing-v0", help="registered env id (default DynamicPricing-v0)")
     p.add_argument(
         "--set",
@@ -55,13 +53,9 @@ def parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="env setting, e.g. --set horizon=16 --set stock_ratio=0.6 (repeatable; YAML values)",
     )
-    p.add_argument(
-        "--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)"
-    )
+    p.add_argument("--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)")
     p.add_argument("--seeds", type=int, default=5, help="training seeds per learned agent (default 5)")
-    p.add_argument(
-        "--eval-episodes", type=int, default=2000, help="held-out episodes per policy (default 2000)"
-    )
+    p.add_argument("--eval-episodes", type=int, default=2000, help="held-out episodes per policy (default 2000)")
     p.add_argument("--workers", type=int, default=2, help="training processes (default 2, one per core here)")
     p.add_argument("--model", dest="model_dir", default=None, help="a trained demand-model folder to use")
     p.add_argument("--series", default=None, help="series to price, key values joined by '/', e.g. 101/1")
@@ -119,8 +113,8 @@ def _train_all(tasks: list[TrainTask], workers: int) -> tuple[list[dict[str, Any
     ctx = spawn_context()
     progress = ctx.Queue()
     total = sum(t.total_timesteps for t in tasks)
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=init_worker,
-                             initargs=(progress,)) as pool, tqdm(total=total, unit="step", desc="training") as bar:  # fmt: skip
+    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=init_worker, initargs=(progress,))
+    with pool, tqdm(total=total, unit="step", desc="training") as bar:
         futures = {pool.submit(train_seed, task): task for task in tasks}
         pending = set(futures)
         while pending:
@@ -150,9 +144,7 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
         )
     env_id, env_kwargs, history = resolve_environment(cfg, run_dir)
     board = Scoreboard(env_id, env_kwargs, range(EVAL_SEED_OFFSET, EVAL_SEED_OFFSET + cfg.eval_episodes))
-    curve_board = Scoreboard(
-        env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes)
-    )
+    curve_board = Scoreboard(env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes))
     tasks = []
     for algo in cfg.learned:
         params = load_hyperparams(algo, cfg.env_id)
@@ -179,7 +171,8 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
         if log.tell() == 0:
             log.write("started,trained_seconds,total_seconds,resumed\n")
         log.write(
-            f"{time.strftime('%Y-%m-%dT%H:%M:%S')},{trained_seconds:.1f},{time.perf_counter() - started:.1f},{resumed}\n"
+            f"{time.strftime('%Y-%m-%dT%H:%M:%S')},{trained_seconds:.1f},"
+            f"{time.perf_counter() - started:.1f},{resumed}\n"
         )
     print(report.read_text(encoding="utf-8"))
     if interrupted:

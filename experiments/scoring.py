@@ -78,9 +78,7 @@ class Scoreboard:
         per_run = [r.episodes for r in runs]
         means = np.array([e["profit"].mean() for e in per_run])
         est = mean_ci(means) if len(runs) > 1 else mean_ci(per_run[0]["profit"].to_numpy())
-        gaps = np.array(
-            [(e["profit"].to_numpy() - optimal.episodes["profit"].to_numpy()).mean() for e in per_run]
-        )
+        gaps = np.array([(e["profit"].to_numpy() - optimal.episodes["profit"].to_numpy()).mean() for e in per_run])
         if len(runs) > 1:
             gap = mean_ci(gaps)
         else:
@@ -139,9 +137,7 @@ class Scoreboard:
     def report(self, run_dir: Path, table: pd.DataFrame, episodes: pd.DataFrame, partial: bool) -> Path:
         """Write ``results.csv``, ``results.md`` and ``episodes.csv``; returns the Markdown path."""
         write_atomic(run_dir / "results.csv", lambda tmp: table.to_csv(tmp, index=False, float_format="%.4f"))
-        write_atomic(
-            run_dir / "episodes.csv", lambda tmp: episodes.to_csv(tmp, index=False, float_format="%.4f")
-        )
+        write_atomic(run_dir / "episodes.csv", lambda tmp: episodes.to_csv(tmp, index=False, float_format="%.4f"))
         return write_text_atomic(run_dir / "results.md", results_markdown(table, self, partial))
 
 

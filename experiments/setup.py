@@ -30,9 +30,7 @@ def series_calendar(history: SalesHistory, key: tuple) -> pd.DataFrame:
     Missing periods are filled: no promotion, competitor prices carried over, the season counted on.
     """
     frame = history.frame
-    mask = np.logical_and.reduce(
-        [frame[col] == val for col, val in zip(history.series_keys, key, strict=True)]
-    )
+    mask = np.logical_and.reduce([frame[col] == val for col, val in zip(history.series_keys, key, strict=True)])
     rows = frame[mask].set_index("period").sort_index()
     periods = pd.RangeIndex(rows.index.min(), rows.index.max() + 1)
     rows = rows.reindex(periods)
@@ -96,9 +94,7 @@ def _learned_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[dict[str
     return settings, history
 
 
-def resolve_environment(
-    cfg: ExperimentConfig, run_dir: Path
-) -> tuple[str, dict[str, Any], SalesHistory | None]:
+def resolve_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[str, dict[str, Any], SalesHistory | None]:
     """``(env_id, env_kwargs, history)`` of a run; validates the env settings by building the env once.
 
     ``history`` is the sales history the run learned its model from (None for a registered model).

@@ -116,14 +116,10 @@ def measure(demand: str = "standin", quick: bool = False) -> dict[str, Any]:
         "demand": demand,
         "single_step_us": {
             "discrete": single_step_microseconds(DynamicPricingEnv(demand=demand), steps),
-            "continuous": single_step_microseconds(
-                DynamicPricingEnv(demand=demand, action_type="continuous"), steps
-            ),
+            "continuous": single_step_microseconds(DynamicPricingEnv(demand=demand, action_type="continuous"), steps),
         },
         "batched_steps_per_s_n1024": {
-            "discrete": batched_steps_per_second(
-                DynamicPricingVectorEnv(1024, demand=demand), 50 if quick else 500
-            ),
+            "discrete": batched_steps_per_second(DynamicPricingVectorEnv(1024, demand=demand), 50 if quick else 500),
             "continuous": batched_steps_per_second(
                 DynamicPricingVectorEnv(1024, demand=demand, action_type="continuous"), 50 if quick else 500
             ),

@@ -168,9 +168,7 @@ def train_seed(task: TrainTask, report: Callable[[int], Any] | None = None) -> d
     status = "done"
     try:
         if remaining > 0:
-            model.learn(
-                remaining, callback=callbacks, tb_log_name=task.name, reset_num_timesteps=not partial.exists()
-            )
+            model.learn(remaining, callback=callbacks, tb_log_name=task.name, reset_num_timesteps=not partial.exists())
         if rows and rows[-1]["timesteps"] == model.num_timesteps:
             rows.pop()  # measured before the last update of the final rollout: measure the final model
         curve.record()
@@ -196,9 +194,7 @@ def load_trained(run_dir: Path, algos: tuple[str, ...]) -> dict[str, list[BaseAl
     """Algorithm -> its saved models in ``run_dir/models`` (finished, else interrupted), by seed."""
     out: dict[str, list[BaseAlgorithm]] = {}
     for algo in algos:
-        finished = {
-            p.name.removesuffix(".zip"): p for p in sorted((run_dir / "models").glob(f"{algo}_seed*.zip"))
-        }
+        finished = {p.name.removesuffix(".zip"): p for p in sorted((run_dir / "models").glob(f"{algo}_seed*.zip"))}
         paths = {}
         for name, path in finished.items():
             seed_name = name.removesuffix(".partial")
