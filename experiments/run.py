@@ -145,6 +145,8 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
     env_id, env_kwargs, history = resolve_environment(cfg, run_dir)
     board = Scoreboard(env_id, env_kwargs, range(EVAL_SEED_OFFSET, EVAL_SEED_OFFSET + cfg.eval_episodes))
     curve_board = Scoreboard(env_id, env_kwargs, range(CURVE_SEED_OFFSET, CURVE_SEED_OFFSET + cfg.curve_episodes))
+    # The optimal policy on the curve episodes themselves: curve points are then paired (same draws).
+    curve_optimum = float(curve_board.runner.run(curve_board.optimal).episodes["profit"].mean()) if cfg.learned else 0.0
     tasks = []
     for algo in cfg.learned:
         params = load_hyperparams(algo, cfg.env_id)
@@ -153,7 +155,7 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
             task = TrainTask(
                 algo=algo, env_id=env_id, env_kwargs=env_kwargs, reward_scale=board.reward_scale, seed=seed,
                 total_timesteps=steps, params=params, run_dir=run_dir, curve_seeds=tuple(curve_board.seeds),
-                curve_optimum=curve_board.optimum_mean, eval_freq=cfg.eval_freq,
+                curve_optimum=curve_optimum, eval_freq=cfg.eval_freq,
             )  # fmt: skip
             if not task.model_path().exists():
                 tasks.append(task)

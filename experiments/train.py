@@ -55,7 +55,8 @@ class TrainTask:
         params: SB3 hyperparameters (``n_envs`` among them).
         run_dir: the run folder.
         curve_seeds: episode seeds of the learning curve.
-        curve_optimum: mean optimal profit on those episodes, for ``eval/pct_of_optimum``.
+        curve_optimum: mean profit of the optimal policy simulated on those episodes (the same
+            demand draws), for ``eval/pct_of_optimum``.
         eval_freq: steps between learning-curve points.
     """
 
