@@ -1,6 +1,6 @@
 """Which of the user's columns plays which role, given as arguments or a small YAML file.
 
-A YAML mapping for a monthly file with two key columns (see ``examples/stallion.yaml``)::
+A YAML mapping for a monthly file with two key columns (see ``examples/monthly_beverage.yaml``)::
 
     period: date
     series: [agency, sku]

@@ -119,7 +119,7 @@ def test_build_card_is_json_serialisable(trained, history):
         (["--data", "sales.csv", "--out", "x"], "--map"),
         (["--dataset", "dominicks-oj", "--map", "m.yaml", "--out", "x"], "--map"),
         (
-            ["--data", "missing.csv", "--map", "demand_models/data/examples/stallion.yaml", "--out", "x"],
+            ["--data", "missing.csv", "--map", "demand_models/data/examples/monthly_beverage.yaml", "--out", "x"],
             "missing.csv",
         ),
         (["--data", "missing.csv", "--map", "m.yaml", "--out", "x"], "m.yaml"),

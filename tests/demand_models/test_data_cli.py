@@ -13,7 +13,7 @@ from demand_models.data.__main__ import main
 
 REPO = Path(__file__).parents[2]
 STALLION = REPO.parent / "shared" / "data" / "stallion" / "stallion.csv.gz"
-MAPPING = REPO / "demand_models" / "data" / "examples" / "stallion.yaml"
+MAPPING = REPO / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
 
 
 def test_bad_file_exits_2_without_traceback(tmp_path):

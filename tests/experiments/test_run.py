@@ -104,7 +104,7 @@ def test_user_mistakes_exit_2_without_traceback(args: list[str], message: str) -
 
 @pytest.mark.skipif(not STALLION.is_file(), reason="shared/data/stallion is not beside the repository")
 def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path) -> None:
-    mapping = REPO / "demand_models" / "data" / "examples" / "stallion.yaml"
+    mapping = REPO / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
     result = run_cli(
         "ppo", "--quick", "--data", str(STALLION), "--map", str(mapping), "--drop-invalid",
         "--set", "unit_cost=800", "--out", str(tmp_path),

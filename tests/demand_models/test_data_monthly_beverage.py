@@ -10,7 +10,7 @@ import pytest
 from demand_models.data import DataError, load_sales
 
 STALLION = Path(__file__).parents[2].parent / "shared" / "data" / "stallion"
-MAPPING = Path(__file__).parents[2] / "demand_models" / "data" / "examples" / "stallion.yaml"
+MAPPING = Path(__file__).parents[2] / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
 HOLIDAYS = (
     "easter_day",
     "good_friday",
