@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ def load_hyperparams(algo: str, env_id: str) -> dict[str, Any]:
     for key, value in (table.get(env_id.split(":")[-1]) or {}).items():
         params[key] = {**params.get(key, {}), **value} if isinstance(value, dict) else value
     return params
+
+
+def accepted_hyperparams(algo: str) -> set[str]:
+    """Keys a hyperparameter entry of ``algo`` may hold: the run keys and the SB3 constructor's arguments."""
+    return (set(inspect.signature(ALGORITHMS[algo].__init__).parameters) - {"self", "policy", "env"}) | set(RUN_KEYS)
 
 
 def linear_schedule(initial: float, final_fraction: float) -> Any:

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from agents.sb3_agents import accepted_hyperparams
+
 AGENTS = ("ppo", "dqn", "baselines", "all")
 LEARNED = {"ppo": ("ppo",), "dqn": ("dqn",), "baselines": (), "all": ("ppo", "dqn")}
 EVAL_SEED_OFFSET = 10_000
@@ -27,6 +29,8 @@ class ExperimentConfig:
             baseline and the optimum.
         env_id: a registered env id.
         env_kwargs: env settings overriding the scenario's (any ``PricingEnvConfig`` field).
+        hyperparams: overrides of the learned agents' YAML hyperparameters, each applied to the agents
+            that take it.
         timesteps: training steps per learned agent and seed; None takes the YAML value.
         seeds: training seeds of each learned agent.
         eval_episodes: held-out episodes every policy is scored on (common random numbers).
@@ -45,6 +49,7 @@ class ExperimentConfig:
     agent: str = "ppo"
     env_id: str = "DynamicPricing-v0"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    hyperparams: dict[str, Any] = field(default_factory=dict)
     timesteps: int | None = None
     seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     eval_episodes: int = 2000
@@ -66,6 +71,15 @@ class ExperimentConfig:
                 raise ValueError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
         if self.timesteps is not None and self.timesteps < 1:
             raise ValueError(f"--timesteps must be >= 1, got {self.timesteps}")
+        if self.hyperparams and not self.learned:
+            raise ValueError("--hyperparams applies to learned agents (ppo, dqn, all), not to baselines")
+        accepted = set().union(*(accepted_hyperparams(algo) for algo in self.learned))
+        unknown = sorted(set(self.hyperparams) - accepted)
+        if unknown:
+            raise ValueError(
+                f"--hyperparams: unknown key(s) {unknown} for {', '.join(self.learned)}; "
+                "expected arguments of the SB3 algorithm or run keys (n_envs, total_timesteps, lr_decay, ...)"
+            )
         if not self.seeds:
             raise ValueError("--seeds must name at least one seed")
         if self.mapping is not None and self.data is None:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from tqdm import tqdm
 
-from agents.sb3_agents import load_hyperparams
+from agents.sb3_agents import accepted_hyperparams, load_hyperparams
 from experiments.atomic import write_text_atomic
 from experiments.config import AGENTS, CURVE_SEED_OFFSET, EVAL_SEED_OFFSET, ExperimentConfig
 from experiments.plots import write_figures
@@ -53,6 +53,13 @@ def parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="env setting, e.g. --set horizon=16 --set stock_ratio=0.6 (repeatable; YAML values)",
     )
+    p.add_argument(
+        "--hyperparams",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a YAML hyperparameter of each learned agent that takes it, e.g. --hyperparams ent_coef=0.03 (repeatable)",
+    )
     p.add_argument("--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)")
     p.add_argument("--seeds", type=int, default=5, help="training seeds per learned agent (default 5)")
     p.add_argument("--eval-episodes", type=int, default=2000, help="held-out episodes per policy (default 2000)")
@@ -68,16 +75,25 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
-    """The run's settings from parsed arguments (raises ValueError on a bad value)."""
-    env_kwargs = {}
-    for item in args.env_set:
+def _key_values(items: list[str], flag: str) -> dict[str, Any]:
+    """``KEY=VALUE`` strings to a dict of YAML values (raises ValueError naming ``flag``)."""
+    values = {}
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"--set expects KEY=VALUE, got {item!r}")
-        env_kwargs[key] = yaml.safe_load(value)
+            raise ValueError(f"{flag} expects KEY=VALUE, got {item!r}")
+        try:
+            values[key] = yaml.safe_load(value)
+        except yaml.YAMLError as err:
+            raise ValueError(f"{flag} {key}: {value!r} is not a YAML value ({err.problem})") from None
+    return values
+
+
+def config_from_args(args: argparse.Namespace) -> ExperimentConfig:
+    """The run's settings from parsed arguments (raises ValueError on a bad value)."""
     cfg = ExperimentConfig(
-        agent=args.agent, env_id=args.env, env_kwargs=env_kwargs, timesteps=args.timesteps,
+        agent=args.agent, env_id=args.env, env_kwargs=_key_values(args.env_set, "--set"),
+        hyperparams=_key_values(args.hyperparams, "--hyperparams"), timesteps=args.timesteps,
         seeds=tuple(range(args.seeds)), eval_episodes=args.eval_episodes, workers=args.workers,
         model_dir=args.model_dir, series=None if args.series is None else tuple(args.series.split("/")),
         data=args.data, mapping=args.mapping, drop_invalid=args.drop_invalid, quick=args.quick,
@@ -149,7 +165,8 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
     curve_optimum = float(curve_board.runner.run(curve_board.optimal).episodes["profit"].mean()) if cfg.learned else 0.0
     tasks = []
     for algo in cfg.learned:
-        params = load_hyperparams(algo, cfg.env_id)
+        overrides = {k: v for k, v in cfg.hyperparams.items() if k in accepted_hyperparams(algo)}
+        params = {**load_hyperparams(algo, cfg.env_id), **overrides}
         steps = cfg.timesteps if cfg.timesteps is not None else int(params["total_timesteps"])
         for seed in cfg.seeds:
             task = TrainTask(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from stable_baselines3 import PPO
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,9 +47,10 @@ def tags(tb_dir: Path) -> set[str]:
 
 
 def test_quick_ppo_run_writes_every_artefact(tmp_path: Path) -> None:
-    result = run_cli("ppo", "--quick", "--out", str(tmp_path))
+    result = run_cli("ppo", "--quick", "--out", str(tmp_path), "--hyperparams", "ent_coef=0.05")
     assert result.returncode == 0, result.stderr[-3000:]
     run_dir = only_run_dir(tmp_path)
+    assert PPO.load(run_dir / "models" / "ppo_seed0.zip").ent_coef == 0.05  # the override reached the agent
     assert run_dir.name.startswith("DynamicPricing-v0__ppo__")
     for name in (
         "config.yaml",
@@ -82,6 +84,8 @@ def test_quick_ppo_run_writes_every_artefact(tmp_path: Path) -> None:
         (["ppo", "--set", "no_such_setting=1"], "no_such_setting"),
         (["ppo", "--env", "CartPole-v1"], "--env must be one of"),
         (["ppo", "--timesteps", "0"], "--timesteps must be >= 1"),
+        (["ppo", "--hyperparams", "exploration_fraction=0.5"], "unknown key(s) ['exploration_fraction'] for ppo"),
+        (["baselines", "--hyperparams", "ent_coef=0.1"], "--hyperparams applies to learned agents"),
         (["ppo", "--resume", "/nonexistent/run"], "not a run folder"),
         (["ppo", "--data", "/nonexistent/sales.csv", "--map", "/nonexistent/map.yaml"], "map.yaml"),
     ],
@@ -91,6 +95,8 @@ def test_quick_ppo_run_writes_every_artefact(tmp_path: Path) -> None:
         "unknown-setting",
         "unknown-env",
         "zero-steps",
+        "dqn-key-for-ppo",
+        "hyperparams-for-baselines",
         "bad-resume",
         "missing-file",
     ],
