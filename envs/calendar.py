@@ -182,7 +182,10 @@ class CalendarSource:
         table = read_calendar_table(shipped)
         missing = [name for name in names if name not in table]
         if missing:
-            raise ValueError(f"{setting} must give {missing}: not in the shipped calendar {shipped}")
+            raise ValueError(
+                f"{setting} must give {missing}: the shipped calendar {shipped} has no such columns to take "
+                f"defaults from (give them, e.g. {setting}={{{missing[0]}: 0.1}}, or replay a calendar that has them)"
+            )
         return {name: float(table[name].mean()) for name in names}
 
     def _promo_rates(self, shipped: Path) -> np.ndarray:

@@ -88,8 +88,6 @@ class ExperimentConfig:
             raise ValueError(
                 "--series picks a series of --data or --model; for the default model use --set series=[STORE,BRAND]"
             )
-        if self.data is not None and self.model_dir is not None:
-            raise ValueError("give --data (learn a demand model) or --model (use one), not both")
 
     @property
     def env_name(self) -> str:

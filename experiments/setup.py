@@ -3,7 +3,7 @@
 With ``--data FILE --map MAP.yaml`` the demand models are learned from the file (into
 ``RUN_DIR/demand_model``, with their model card), one series is chosen, and its history becomes
 the replayed promotion calendar (``RUN_DIR/calendar.csv``). With ``--model DIR`` a trained model
-folder is used the same way (its calendar comes from ``--data`` if given, else random draws).
+folder is used instead of learning one; its calendar comes from ``--data`` if given, else random draws.
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def _match_series(keys: list[tuple], wanted: tuple[str, ...], where: str) -> tup
     for key in keys:
         if tuple(str(v) for v in key) == tuple(wanted):
             return key
-    raise ValueError(f"--series {'/'.join(wanted)}: no such series in {where}; e.g. {keys[:3]}")
+    examples = ", ".join("/".join(str(v) for v in key) for key in keys[:3])
+    raise ValueError(f"--series {'/'.join(wanted)}: no such series in {where}; e.g. --series {examples}")
 
 
 def _choose_series(history: SalesHistory, wanted: tuple[str, ...] | None) -> tuple:
@@ -65,6 +66,7 @@ def _learned_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[dict[str
     history = load_dataset(cfg.data, cfg.mapping, drop_invalid=cfg.drop_invalid) if cfg.data else None
     for reason, count in (history.dropped_rows if history is not None else {}).items():
         print(f"dropped {count:,} rows of {cfg.data}: {reason}")
+    chosen = _choose_series(history, cfg.series) if history is not None else None  # before any training
     if cfg.model_dir is not None:
         model_dir = Path(cfg.model_dir)
     else:
@@ -73,9 +75,9 @@ def _learned_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[dict[str
             print(f"learning the demand model from {cfg.data} ...")
             train(history, model_dir)
     fitted = load_model(model_dir)
-    if history is not None:
-        key = _choose_series(history, cfg.series)
-        table = series_calendar(history, key)
+    if chosen is not None:
+        key = _match_series(list(fitted.spec.series), tuple(str(v) for v in chosen), str(model_dir))
+        table = series_calendar(history, chosen)
         path = write_atomic(run_dir / "calendar.csv", lambda tmp: table.to_csv(tmp, index=False))
         calendar: dict[str, Any] = {"source": "replay", "path": str(path)}
     else:

@@ -123,6 +123,17 @@ def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path) -> None:
     results = pd.read_csv(run_dir / "results.csv")
     assert "ppo" in set(results["policy"]) and "regression (log-log + DP)" in set(results["policy"])
 
+    # The trained model is reused with --model; --data still replays the chosen series' calendar.
+    reuse = ["baselines", "--quick", "--model", str(run_dir / "demand_model"), "--data", str(STALLION),
+             "--map", str(mapping), "--drop-invalid", "--set", "unit_cost=800"]  # fmt: skip
+    wrong = run_cli(*reuse, "--series", "Agency_01/NO_SUCH_SKU", "--out", str(tmp_path / "wrong"))
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "e.g. --series Agency_01/SKU_01" in wrong.stderr  # the form to type, before any training
+    again = run_cli(*reuse, "--series", "Agency_01/SKU_02", "--out", str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "'sku': 'SKU_02'" in again.stdout
+    assert not (only_run_dir(tmp_path / "again") / "demand_model").exists()  # used, not learned again
+
 
 @pytest.mark.slow
 def test_ctrl_c_saves_partial_results_and_resume_finishes(tmp_path: Path) -> None:
