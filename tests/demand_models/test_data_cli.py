@@ -12,7 +12,6 @@ import pytest
 from demand_models.data.__main__ import main
 
 REPO = Path(__file__).parents[2]
-STALLION = REPO.parent / "shared" / "data" / "stallion" / "stallion.csv.gz"
 MAPPING = REPO / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
 
 
@@ -40,15 +39,15 @@ def test_describe_file_with_drop_invalid(tmp_path, capsys):
     assert "gaps: 1 of 1 series miss periods, 2 missing in all" in out
 
 
-def test_describe_stallion(capsys):
-    assert main(["describe", str(STALLION), "--map", str(MAPPING), "--drop-invalid"]) == 0
+def test_describe_stallion(capsys, stallion_dir):
+    assert main(["describe", str(stallion_dir / "stallion.csv.gz"), "--map", str(MAPPING), "--drop-invalid"]) == 0
     out = capsys.readouterr().out
     assert "series: 350" in out and "60 distinct, monthly (MS)" in out
     assert "christmas: 8.4%" in out and "price 0 = unobserved (zero_price: missing): 2,578" in out
 
 
-def test_describe_stallion_without_drop_fails_with_code_2(capsys):
-    assert main(["describe", str(STALLION), "--map", str(MAPPING)]) == 2
+def test_describe_stallion_without_drop_fails_with_code_2(capsys, stallion_dir):
+    assert main(["describe", str(stallion_dir / "stallion.csv.gz"), "--map", str(MAPPING)]) == 2
     assert "price <= 0" in capsys.readouterr().err
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from demand_models.data import DataError, load_sales
 
-STALLION = Path(__file__).parents[2].parent / "shared" / "data" / "stallion"
 MAPPING = Path(__file__).parents[2] / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
 HOLIDAYS = (
     "easter_day",
@@ -28,13 +27,13 @@ HOLIDAYS = (
 
 
 @pytest.fixture(scope="module")
-def raw() -> pd.DataFrame:
-    return pd.read_csv(STALLION / "stallion.csv.gz")
+def raw(stallion_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(stallion_dir / "stallion.csv.gz")
 
 
 @pytest.mark.parametrize("file", ["stallion.csv.gz", "stallion.parquet"])
-def test_loads_monthly_with_unobserved_months_dropped(raw, file):
-    h = load_sales(STALLION / file, MAPPING, drop_invalid=True)
+def test_loads_monthly_with_unobserved_months_dropped(raw, stallion_dir, file):
+    h = load_sales(stallion_dir / file, MAPPING, drop_invalid=True)
     f = h.frame
     assert h.series_keys == ("agency", "sku") and f.groupby(["agency", "sku"]).ngroups == 350
     assert h.period_freq == "MS" and h.season_length == 12 and h.period_start == pd.Timestamp("2013-01-01")
@@ -55,9 +54,9 @@ def test_loads_monthly_with_unobserved_months_dropped(raw, file):
     assert f["base_price"].isna().sum() == int(((observed["price_regular"]) == 0).sum())
 
 
-def test_negative_price_row_is_reported(raw):
+def test_negative_price_row_is_reported(raw, stallion_dir):
     with pytest.raises(DataError) as info:
-        load_sales(STALLION / "stallion.csv.gz", MAPPING)
+        load_sales(stallion_dir / "stallion.csv.gz", MAPPING)
     row = int((raw["price_actual"] < 0).to_numpy().argmax()) + 1
     assert "column 'price_actual': 1 of 21000 rows: price <= 0" in str(info.value)
     assert f"First rows (value): {row} (-3121.690141)" in str(info.value)

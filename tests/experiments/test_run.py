@@ -15,7 +15,6 @@ from stable_baselines3 import PPO
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 REPO = Path(__file__).resolve().parents[2]
-STALLION = REPO.parent / "shared" / "data" / "stallion" / "stallion.csv.gz"
 POLICIES = {
     "optimum (DP)", "ppo", "fixed list price", "best fixed price", "cost-plus 40%", "markdown (sell-through)",
     "promotion-following", "regression (log-log + DP)", "static price calendar", "re-solving (fluid)",
@@ -108,11 +107,10 @@ def test_user_mistakes_exit_2_without_traceback(args: list[str], message: str) -
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.skipif(not STALLION.is_file(), reason="shared/data/stallion is not beside the repository")
-def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path) -> None:
+def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path, stallion_dir: Path) -> None:
     mapping = REPO / "demand_models" / "data" / "examples" / "monthly_beverage.yaml"
     result = run_cli(
-        "ppo", "--quick", "--data", str(STALLION), "--map", str(mapping), "--drop-invalid",
+        "ppo", "--quick", "--data", str(stallion_dir / "stallion.csv.gz"), "--map", str(mapping), "--drop-invalid",
         "--set", "unit_cost=800", "--out", str(tmp_path),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -124,7 +122,7 @@ def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path) -> None:
     assert "ppo" in set(results["policy"]) and "regression (log-log + DP)" in set(results["policy"])
 
     # The trained model is reused with --model; --data still replays the chosen series' calendar.
-    reuse = ["baselines", "--quick", "--model", str(run_dir / "demand_model"), "--data", str(STALLION),
+    reuse = ["baselines", "--quick", "--model", str(run_dir / "demand_model"), "--data", str(stallion_dir / "stallion.csv.gz"),
              "--map", str(mapping), "--drop-invalid", "--set", "unit_cost=800"]  # fmt: skip
     wrong = run_cli(*reuse, "--series", "Agency_01/NO_SUCH_SKU", "--out", str(tmp_path / "wrong"))
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
