@@ -147,7 +147,9 @@ def card_markdown(card: dict) -> str:
     lines = [
         f"# Demand model card: {card['dataset']}",
         "",
-        f"- Series: {card['n_series']} ({' x '.join(card['series_keys'])}); test rows: {card['n_test_rows']}",
+        f"- Series: {card['n_series']} with training rows ({' x '.join(card['series_keys'])}); test rows: "
+        f"{card['n_test_rows']} ({card['rows_of_series_unseen_in_training']['test']} rows of series with no "
+        "training rows left out)",
         "- Split (inclusive periods): "
         + ", ".join(
             f"{part} {split[part][0]}-{split[part][1]}" for part in ("train", "val", "test") if split[part]

@@ -122,7 +122,7 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
 
     ``config`` (a ``PricingEnvConfig``, default the scenario's), ``scenario`` (``"clearance"``,
     ``"replenish"`` or ``"joint"``), ``model`` (a bound ``DemandModel`` replacing the configured
-    one), ``render_mode`` (``"ansi"``), and any ``PricingEnvConfig`` setting as a keyword.
+    one), ``render_mode`` (``"ansi"`` or ``"rgb_array"``), and any ``PricingEnvConfig`` setting as a keyword.
 
     ## Version History
 
@@ -139,7 +139,7 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         (2.67, False, False)
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -211,6 +211,8 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         self._pipeline = [0] * (self.market.lead_time - 1)
         self._last_price = self.market.initial_price
         self._last_info: dict[str, Any] = {}
+        if self.render_mode == "rgb_array":
+            self._drawn = np.zeros((self.market.horizon, 2))  # price and end-of-week stock of each week so far
         return self._get_obs(), {"period": 0, "stock": float(self._stock), "calendar_start": calendar.start}
 
     # ------------------------------------------------------------------ step
@@ -344,6 +346,8 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
         for j, name in enumerate(self.calendar.promo_names):
             info[name] = float(self.calendar.promos[period, j])
         self._last_info = info
+        if self.render_mode == "rgb_array":
+            self._drawn[period] = price, self._stock
         return self._get_obs(), float(profit * self.config.reward_scale), terminated, False, info
 
     # ------------------------------------------------------------------ observation, render
@@ -361,8 +365,10 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
             obs[4 + j] = units / market.capacity
         return obs
 
-    def render(self) -> str | None:
-        """With ``render_mode="ansi"``, a one-line summary of the last week."""
+    def render(self) -> str | np.ndarray | None:
+        """``"ansi"``: a one-line summary of the last week; ``"rgb_array"``: the season so far as an image."""
+        if self.render_mode == "rgb_array":
+            return self._season_image()
         if self.render_mode != "ansi":
             return None
         info = self._last_info
@@ -373,3 +379,22 @@ class DynamicPricingEnv(gym.Env[np.ndarray, np.ndarray]):
             f"demand {info['demand']:.0f} "
             f"sales {info['sales']:.0f} stock {info['stock']:.0f} profit {info['profit']:.2f}"
         )
+
+    def _season_image(self) -> np.ndarray:
+        """The season so far as a ``(132, 8 * horizon, 3)`` uint8 image, one column per week.
+
+        Price bars above (height price / highest grid price; orange in promotion weeks, blue
+        otherwise), stock bars below (green, height end-of-week stock / capacity).
+        """
+        market, bar, half = self.market, 8, 64
+        image = np.full((2 * half + 4, bar * market.horizon, 3), 255, dtype=np.uint8)
+        image[half : half + 4] = 200
+        promoted = self.calendar.promos.any(axis=1) if self.calendar is not None else np.zeros(market.horizon, bool)
+        for t in range(self._t):
+            price, stock = self._drawn[t]
+            columns = slice(t * bar + 1, (t + 1) * bar - 1)
+            top = round(half * min(price / self._prices[-1], 1.0))
+            image[half - top : half, columns] = (230, 140, 20) if promoted[t] else (40, 90, 200)
+            low = round(half * min(stock / market.capacity, 1.0))
+            image[image.shape[0] - low :, columns] = (40, 160, 60)
+        return image

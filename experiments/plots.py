@@ -48,7 +48,7 @@ def plot_learning_curves(curves: dict[str, list[pd.DataFrame]], references: dict
 
 def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Figure:
     """Price and stock week by week of each policy on the same episode, the optimum in black."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
     for name, traj in trajectories.items():
         style = {"color": "black", "linewidth": 2.5, "zorder": 5} if name == optimum else {"linewidth": 1.2}
         weeks = np.append(traj["period"].to_numpy(), traj["period"].iloc[-1] + 1)  # the last week gets its width
@@ -64,8 +64,8 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     bottom.set_ylabel("stock at end of week")
     bottom.set_xlabel("week of the season")
     top.set_title("Price and stock of each policy on the first held-out episode (same demand draws)")
-    top.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
+    fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="center right")  # beside, never over a line
+    fig.tight_layout(rect=(0, 0, 0.76, 1))
     return fig
 
 

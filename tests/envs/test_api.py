@@ -89,11 +89,29 @@ def test_ansi_render_is_one_line() -> None:
     assert isinstance(text, str) and "\n" not in text and "price" in text
 
 
-@pytest.mark.filterwarnings("ignore:.*render_mode='rgb_array'")
+def test_rgb_array_render_draws_price_and_stock_bars() -> None:
+    env = gym.make("DynamicPricing-v0", render_mode="rgb_array")
+    env.reset(seed=0, options={"start": 0})
+    core = env.unwrapped
+    for k in (20, 0):  # the highest grid price, then the lowest
+        info = env.step(k)[-1]
+    image = env.render()
+    horizon, capacity, top_price = core.market.horizon, core.market.capacity, core.market.prices[-1]
+    assert image.shape == (132, 8 * horizon, 3) and image.dtype == np.uint8
+    blank = (image == 255).all(axis=2)
+    price_bars = (~blank[:64]).sum(axis=0)
+    assert price_bars[4] == 64  # week 1 at the highest price: full height
+    assert price_bars[12] == round(64 * core.market.prices[0] / top_price)
+    assert (~blank[68:, 12]).sum() == round(64 * info["stock"] / capacity)
+    assert blank[:64, 16:].all() and blank[68:, 16:].all()  # weeks not played yet stay empty
+
+
 def test_sb3_make_vec_env_builds_the_registered_id() -> None:
     from stable_baselines3.common.env_util import make_vec_env
 
-    venv = make_vec_env("envs:DynamicPricing-v0", n_envs=2, seed=0, env_kwargs={"reward_scale": 0.01})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SB3 asks for render_mode="rgb_array": supported, so no warning
+        venv = make_vec_env("envs:DynamicPricing-v0", n_envs=2, seed=0, env_kwargs={"reward_scale": 0.01})
     obs = venv.reset()
     assert obs.shape == (2, *venv.observation_space.shape)
     venv.step(np.array([3, 4]))
