@@ -124,8 +124,15 @@ class BoundNet:
         competitors = [j for j in range(len(spec.competitor_columns)) if j != profile.own_index]
         log_ref = np.log(np.asarray(spec.competitor_reference)[competitors])
         harmonics = season_harmonics(np.arange(spec.season_length), spec.season_length)
-        w_in, bias0, season_table, hidden, w_out, b_out = [], [], [], [], [], []
-        for s in net.states:
+        n_comp, n_hidden = len(competitors), net.n_hidden
+        # Inputs of one call: promotion flags, log competitor prices, season harmonics, a constant 1.
+        n_in = n_promo + n_comp + n_season + 1
+        width = net.states[0]["hidden.0.weight"].shape[0]
+        w_linear = np.empty((n_in, len(net.states)))
+        first = np.zeros((len(net.states), n_in, width + 1))
+        hidden = np.zeros((n_hidden - 1, len(net.states), width + 1, width + 1))
+        out = np.zeros((len(net.states), width + 1, 3))
+        for m, s in enumerate(net.states):
             # Row 0 is the linear level path, rows 1.. the first hidden layer, both on standardised context.
             linear = np.pad(s["linear.weight"], ((0, 0), (0, s["hidden.0.weight"].shape[1] - n_ctx)))
             w0 = np.concatenate([linear, s["hidden.0.weight"]])
@@ -135,29 +142,24 @@ class BoundNet:
                 np.concatenate([[0.0], s["hidden.0.bias"]]) + w0[:, n_ctx:] @ embedded - w_ctx @ s["ctx_mean"]
             )
             w_comp = w_ctx[:, n_promo + n_season :][:, competitors]
-            bias0.append(bias - w_comp @ log_ref)
-            w_in.append(np.concatenate([w_ctx[:, :n_promo], w_comp], axis=1).T)
-            season_table.append(harmonics @ w_ctx[:, n_promo : n_promo + n_season].T)
-            hidden.append(
-                [(s[f"hidden.{i}.weight"].T, s[f"hidden.{i}.bias"]) for i in range(1, net.n_hidden)]
+            rows = np.concatenate(
+                [w_ctx[:, :n_promo].T, w_comp.T, w_ctx[:, n_promo : n_promo + n_season].T, [bias - w_comp @ log_ref]]
             )
-            w_out.append(s["head.weight"].T)
-            b_out.append(s["head.bias"] + np.array([s["series_bias.weight"][series, 0], 0.0, 0.0]))
-        width = len(bias0[0])
-        self._n_members = len(net.states)
-        self._width = width
-        self._w_in = np.ascontiguousarray(np.concatenate(w_in, axis=1), dtype=BOUND_DTYPE)
-        self._bias0 = np.concatenate(bias0).astype(BOUND_DTYPE)
-        self._season_table = np.ascontiguousarray(np.concatenate(season_table, axis=1), dtype=BOUND_DTYPE)
-        self._layers = [
-            (
-                np.ascontiguousarray(np.stack([member[i][0] for member in hidden]), dtype=BOUND_DTYPE),
-                np.stack([member[i][1] for member in hidden])[:, None, :].astype(BOUND_DTYPE),
-            )
-            for i in range(net.n_hidden - 1)
-        ]
-        self._w_out = np.ascontiguousarray(np.stack(w_out), dtype=BOUND_DTYPE)
-        self._b_out = np.stack(b_out)[:, None, :].astype(BOUND_DTYPE)
+            w_linear[:, m] = rows[:, 0]
+            # Each layer carries a constant unit (last column) that feeds the next layer's bias row.
+            first[m, :, :width] = rows[:, 1:]
+            first[m, -1, width] = 1.0
+            for i in range(1, n_hidden):
+                hidden[i - 1, m, :width, :width] = s[f"hidden.{i}.weight"].T
+                hidden[i - 1, m, width, :width] = s[f"hidden.{i}.bias"]
+                hidden[i - 1, m, width, width] = 1.0
+            out[m, :width] = s["head.weight"].T
+            out[m, width] = s["head.bias"] + np.array([s["series_bias.weight"][series, 0], 0.0, 0.0])
+        self._w_linear = np.ascontiguousarray(w_linear, dtype=BOUND_DTYPE)
+        self._first = np.ascontiguousarray(first, dtype=BOUND_DTYPE)
+        self._hidden = [np.ascontiguousarray(w, dtype=BOUND_DTYPE) for w in hidden]
+        self._out = np.ascontiguousarray(out, dtype=BOUND_DTYPE)
+        self._harmonics = harmonics.astype(BOUND_DTYPE)
         self._n_promo = n_promo
         self._log_ref_competitor = log_ref
         self._log_ref_price = float(np.log(profile.reference_price))
@@ -166,30 +168,30 @@ class BoundNet:
         self._cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _heads(self, features: np.ndarray) -> np.ndarray:
-        """Member heads ``(K, B, 3)`` for raw feature rows ``(B, F)``."""
-        n = self._n_promo
-        inputs = np.empty((features.shape[0], features.shape[1] - 1), dtype=BOUND_DTYPE)
+        """Member heads ``(K, B, 3)`` for raw feature rows ``(B, F)``.
+
+        Biases ride in the matrix products (a constant input and a constant unit per layer), and
+        members are stacked on the first axis, so a call is four BLAS products and two ReLUs.
+        """
+        n, n_comp = self._n_promo, len(self._log_ref_competitor)
+        inputs = np.empty((features.shape[0], self._first.shape[1]), dtype=BOUND_DTYPE)
         inputs[:, :n] = features[:, :n]
+        competitors = inputs[:, n : n + n_comp]
         with np.errstate(invalid="ignore", divide="ignore"):
-            np.log(features[:, n + 1 :], out=inputs[:, n:])
-        competitors = inputs[:, n:]
+            np.log(features[:, n + 1 :], out=competitors)
         if not np.isfinite(competitors).all():
             np.copyto(competitors, self._log_ref_competitor, where=~np.isfinite(competitors))
         season = features[:, n].astype(np.intp) % self._season_length
-        z = inputs @ self._w_in
-        z += self._bias0
-        z += self._season_table[season]
-        z = z.reshape(len(z), self._n_members, self._width).transpose(1, 0, 2)
-        linear = z[:, :, 0]
-        h = np.maximum(z[:, :, 1:], 0.0, order="C")  # contiguous, so the stacked matmul uses BLAS
-        for weight, bias in self._layers:
+        inputs[:, n + n_comp : -1] = self._harmonics[season]
+        inputs[:, -1] = 1.0
+        h = np.matmul(inputs, self._first)
+        np.maximum(h, 0.0, out=h)
+        for weight in self._hidden:
             h = np.matmul(h, weight)
-            h += bias
             np.maximum(h, 0.0, out=h)
-        out = np.matmul(h, self._w_out)
-        out += self._b_out
-        out[:, :, 0] += linear
-        return out
+        heads = np.matmul(h, self._out)
+        heads[:, :, 0] += (inputs @ self._w_linear).T
+        return heads
 
     def context_params(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Level, slope (minus the elasticity) and sigma for raw feature rows ``(B, F)``, ``(B,)`` each.
