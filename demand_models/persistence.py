@@ -100,6 +100,9 @@ def _read_sidecar(path: Path, kind: ModelKind) -> dict:
         raise ValueError(f"{path}: not a {kind} sidecar of format {FORMAT!r}")
     if sidecar.get("version") != VERSION:
         raise ValueError(f"{path}: format version {sidecar.get('version')!r}, this code reads {VERSION}")
+    for key, kind_of in (("arrays", str), ("sha256", str), ("shapes", dict)):
+        if not isinstance(sidecar.get(key), kind_of):
+            raise ValueError(f"{path}: incomplete model sidecar, '{key}' must be a {kind_of.__name__}")
     return sidecar
 
 

@@ -77,6 +77,12 @@ def train(
     split = time_split(history, val_fraction=val_fraction, test_fraction=test_fraction)
     val, unseen_val = seen_series_only(split.val, split.train)
     test, unseen_test = seen_series_only(split.test, split.train)
+    for part, rows in (("validation", val), ("test", test)):
+        if rows.frame.empty:
+            raise ValueError(
+                f"{history.name}: no {part} rows of a series that also has training rows (split by period: "
+                f"{split.periods}); early stopping and the card need series observed before and after the cut"
+            )
     start = time.perf_counter()
     neural = fit_neural(split.train, val, neural_config, seed=seed, progress=progress)
     neural_seconds = time.perf_counter() - start
@@ -102,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", help="a named data set: dominicks-oj")
     source.add_argument("--data", type=Path, help="a CSV or Parquet sales file (with --map)")
-    parser.add_argument("--map", type=Path, help="YAML column mapping for --data")
+    parser.add_argument("--map", type=Path, help="YAML column mapping for --data (default: columns named after the roles)")
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the neural model (default 0)")
     parser.add_argument(
@@ -118,8 +124,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.dataset is not None and (args.map is not None or args.drop_invalid):
         parser.error("--map and --drop-invalid go with --data, not --dataset")
-    if args.data is not None and args.map is None:
-        parser.error("--data needs --map MAP.yaml naming its columns")
     try:
         if args.dataset is not None:
             history = load_dataset(args.dataset)

@@ -31,11 +31,19 @@ Frequency = Literal["weekly", "monthly"]
 ZeroPrice = Literal["invalid", "missing"]
 
 
-def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
-    """A column list given as one name, a list, or None (left as None)."""
-    if value is None or isinstance(value, tuple):
-        return value
-    return (value,) if isinstance(value, str) else tuple(value)
+SINGLE_ROLES = ("period", "price", "units", "log_units", "base_price", "unit_cost")
+REQUIRED_ROLES = ("period", "price")
+LIST_ROLES = ("series", "promo", "competitor_prices")
+
+
+def _names(role: str, value: Any) -> tuple[str, ...] | None:
+    """A column list given as one name, a list of names, or None (left as None)."""
+    if value is None:
+        return None
+    names = (value,) if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(v, str) for v in names):
+        raise DataError(f"mapping: {role} must be a column name or a list of column names, not {value!r}.")
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -76,8 +84,12 @@ class ColumnMapping:
     zero_price: ZeroPrice = "invalid"
 
     def __post_init__(self) -> None:
-        for name in ("series", "promo", "competitor_prices"):
-            object.__setattr__(self, name, _names(getattr(self, name)))
+        for name in LIST_ROLES:
+            object.__setattr__(self, name, _names(name, getattr(self, name)))
+        for name in SINGLE_ROLES:
+            value = getattr(self, name)
+            if not isinstance(value, str) and (value is not None or name in REQUIRED_ROLES):
+                raise DataError(f"mapping: {name} must be one column name, not {value!r}.")
         if self.units is not None and self.log_units is not None:
             raise DataError(f"mapping: give units ({self.units}) or log_units ({self.log_units}), not both.")
         for name, allowed in (("frequency", Frequency), ("zero_price", ZeroPrice)):
@@ -163,7 +175,7 @@ class ColumnMapping:
         """
         out: dict[str, str] = {c: "series" for c in self.series or ()}
         out |= {c: "promo" for c in self.promo} | {c: "competitor_prices" for c in self.competitor_prices}
-        for role in ("period", "price", "units", "log_units", "base_price", "unit_cost"):
+        for role in SINGLE_ROLES:
             column = getattr(self, role)
             if column is not None:
                 out[column] = role

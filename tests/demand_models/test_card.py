@@ -116,7 +116,7 @@ def test_build_card_is_json_serialisable(trained, history):
         ([], "required"),
         (["--dataset", "dominicks-oj"], "--out"),
         (["--dataset", "no-such-set", "--out", "x"], "no-such-set"),
-        (["--data", "sales.csv", "--out", "x"], "--map"),
+        (["--data", "sales.csv", "--out", "x"], "sales.csv"),
         (["--dataset", "dominicks-oj", "--map", "m.yaml", "--out", "x"], "--map"),
         (
             ["--data", "missing.csv", "--map", "demand_models/data/examples/monthly_beverage.yaml", "--out", "x"],
@@ -128,7 +128,7 @@ def test_build_card_is_json_serialisable(trained, history):
         "no-args",
         "no-out",
         "unknown-dataset",
-        "data-without-map",
+        "data-without-map-missing-file",
         "map-with-dataset",
         "missing-file",
         "missing-map",
@@ -149,3 +149,12 @@ def test_series_that_start_after_training_are_left_out_of_evaluation(history):
     kept, left_out = seen_series_only(dataclasses.replace(split.test, frame=late), split.train)
     assert left_out == int((late["store"] == 99).sum()) > 0
     assert len(kept.frame) == len(late) - left_out
+
+
+def test_no_validation_rows_of_trained_series_is_a_clear_error(history, tmp_path):
+    split = time_split(history)
+    late = history.frame["period"] > split.periods["train"][1]
+    renamed = history.frame.assign(store=history.frame["store"].where(~late, history.frame["store"] + 100))
+    with pytest.raises(ValueError, match="no validation rows of a series that also has training rows"):
+        train(dataclasses.replace(history, frame=renamed), tmp_path / "out", neural_config=TINY, progress=False)
+    assert not (tmp_path / "out").exists()  # nothing half-written

@@ -133,3 +133,18 @@ def test_bad_mapping_keys_are_named(tmp_path):
         ColumnMapping(frequency="daily")
     with pytest.raises(DataError, match="not both"):
         ColumnMapping(units="u", log_units="lu")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"price": ["a", "b"]}, "price must be one column name, not \\['a', 'b'\\]"),
+        ({"promo": 5}, "promo must be a column name or a list of column names, not 5"),
+        ({"period": None}, "period must be one column name, not None"),
+        ({"series": ["store", 3]}, "series must be a column name or a list"),
+    ],
+    ids=["price-list", "promo-number", "period-null", "series-number"],
+)
+def test_bad_mapping_values_are_named(data, message):
+    with pytest.raises(DataError, match=f"^src: {message}"):
+        ColumnMapping.from_dict(data, source="src")

@@ -80,6 +80,11 @@ def test_mismatched_or_broken_sidecar_names_the_file(saved, tmp_path):
     sidecar.write_text(json.dumps({"format": "something else"}))
     with pytest.raises(ValueError, match="neural.json"):
         load_model(directory, "neural")
+    good = json.loads((saved[0] / "neural.json").read_text())
+    for key, value in (("sha256", None), ("arrays", None), ("shapes", [1])):
+        sidecar.write_text(json.dumps({**good, key: value}))
+        with pytest.raises(ValueError, match=f"neural.json: incomplete model sidecar, '{key}'"):
+            load_model(directory, "neural")
     with pytest.raises(ValueError, match="no neural model sidecar"):
         load_model(tmp_path / "empty", "neural")
 
