@@ -80,12 +80,24 @@ class CalendarConfig:
             _check_int("calendar.start", self.start, minimum=0)
         if self.season_start is not None:
             _check_int("calendar.season_start", self.season_start, minimum=0)
+        for name in ("promo_rates", "competitor_prices"):
+            if not isinstance(getattr(self, name), dict | None):
+                raise ValueError(f"calendar.{name} must map names to numbers, got {getattr(self, name)!r}")
         for name, rate in (self.promo_rates or {}).items():
             _check_number(f"calendar.promo_rates[{name!r}]", rate, minimum=0.0)
             if rate > 1:
                 raise ValueError(f"calendar.promo_rates[{name!r}] must be <= 1, got {rate!r}")
         for name, price in (self.competitor_prices or {}).items():
             _check_number(f"calendar.competitor_prices[{name!r}]", price, minimum=0.0, strict=True)
+
+
+def _calendar_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` if every key is a ``CalendarConfig`` field, else a ``ValueError`` naming the others."""
+    known = {f.name for f in fields(CalendarConfig)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise ValueError(f"unknown calendar setting(s) {unknown}; known: {sorted(known)}")
+    return settings
 
 
 @dataclass(frozen=True)
@@ -164,7 +176,7 @@ class PricingEnvConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.calendar, dict):
-            object.__setattr__(self, "calendar", CalendarConfig(**self.calendar))
+            object.__setattr__(self, "calendar", CalendarConfig(**_calendar_settings(self.calendar)))
         if not isinstance(self.calendar, CalendarConfig):
             raise ValueError(f"calendar must be a CalendarConfig or a dict, got {self.calendar!r}")
         if isinstance(self.series, list):
@@ -216,7 +228,7 @@ class PricingEnvConfig:
         if unknown:
             raise ValueError(f"unknown setting(s) {unknown}; known settings: {sorted(known)}")
         if isinstance(overrides.get("calendar"), dict):
-            overrides["calendar"] = replace(self.calendar, **overrides["calendar"])
+            overrides["calendar"] = replace(self.calendar, **_calendar_settings(overrides["calendar"]))
         return replace(self, **overrides)
 
 

@@ -115,6 +115,8 @@ def resolve_market(config: PricingEnvConfig, model: DemandModel) -> Market:
         raise ValueError(f"unit_cost must be given: the model's unit_cost is {unit_cost}")
     initial = config.initial_price
     initial = float(initial) if initial is not None else float(prices[np.argmin(np.abs(prices - reference))])
+    if not prices[0] <= initial <= prices[-1]:
+        raise ValueError(f"initial_price must lie in the price range [{prices[0]:g}, {prices[-1]:g}], got {initial:g}")
 
     order_quantities = None
     if config.replenishment == "agent":

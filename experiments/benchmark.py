@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import time
 from pathlib import Path
@@ -78,7 +79,7 @@ def measure(quick: bool, out: Path) -> dict[str, Any]:
     """Every figure of the benchmark."""
     results: dict[str, Any] = {
         "machine": {
-            "cores": 2,
+            "cores": os.cpu_count(),
             "python": platform.python_version(),
             "processor": platform.machine(),
             "date": time.strftime("%Y-%m-%d"),

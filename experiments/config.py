@@ -105,8 +105,11 @@ class ExperimentConfig:
 
     @classmethod
     def from_yaml(cls, path: Path) -> ExperimentConfig:
-        """Read a run's ``config.yaml``."""
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        raw["seeds"] = tuple(raw["seeds"])
-        raw["series"] = None if raw.get("series") is None else tuple(raw["series"])
-        return cls(**raw)
+        """Read a run's ``config.yaml``; a damaged one is a ``ValueError`` naming the file."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw["seeds"] = tuple(raw["seeds"])
+            raw["series"] = None if raw.get("series") is None else tuple(raw["series"])
+            return cls(**raw)
+        except (yaml.YAMLError, TypeError, KeyError) as error:
+            raise ValueError(f"{path}: not a run's config.yaml ({type(error).__name__}: {error})") from None

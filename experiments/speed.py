@@ -136,7 +136,7 @@ def measure(demand: str = "standin", quick: bool = False) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Parse arguments, measure, print and write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--demand", choices=["standin", "pretrained"], default="standin")
+    parser.add_argument("--demand", choices=["standin", "pretrained"], default="pretrained")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/speed.json"))
     args = parser.parse_args(argv)

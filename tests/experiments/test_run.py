@@ -170,3 +170,16 @@ def test_ctrl_c_saves_partial_results_and_resume_finishes(tmp_path: Path) -> Non
     assert (run_dir / "models" / "ppo_seed0.zip").is_file()
     assert not (run_dir / "models" / "ppo_seed0.partial.zip").exists()
     assert "PARTIAL" not in (run_dir / "results.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"), [("agent: [\n", "ParserError"), ("agent: ppo\nseeds: [0]\ncolour: red\n", "colour")],
+    ids=["not-yaml", "unknown-key"],
+)  # fmt: skip
+def test_damaged_run_config_names_the_file(tmp_path: Path, text: str, cause: str) -> None:
+    from experiments.config import ExperimentConfig
+
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=f"config.yaml: not a run's config.yaml.*{cause}"):
+        ExperimentConfig.from_yaml(path)
