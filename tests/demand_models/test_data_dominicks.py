@@ -49,6 +49,30 @@ def test_own_price_is_matching_price_column_per_package(oj):
     assert first["price"] == pytest.approx(0.06046875 * 64)
 
 
+@pytest.fixture(scope="module")
+def raw_yx():
+    """bayesm's ``yx`` table read straight from the ``.rda`` (not through the loader), sorted like it."""
+    import rdata
+
+    yx = rdata.read_rda(find_orange_juice_rda())["orangeJuice"]["yx"]
+    return yx.astype({"store": np.int64, "brand": np.int64, "week": np.int64}).sort_values(
+        ["store", "brand", "week"], ignore_index=True
+    )
+
+
+@real_data
+def test_loader_matches_the_raw_table(oj, raw_yx):
+    f = oj.frame
+    np.testing.assert_array_equal(f[["store", "brand", "period"]].to_numpy(), raw_yx[["store", "brand", "week"]])
+    size = raw_yx["brand"].map({b: s for b, (_, s) in BRANDS.items()}).to_numpy()
+    packages = np.exp(raw_yx["logmove"].to_numpy()) / size
+    np.testing.assert_allclose(packages, np.round(packages), rtol=1e-8)  # ounces are whole packages
+    np.testing.assert_allclose(f["units"], packages, rtol=1e-8)
+    own = raw_yx[[f"price{b}" for b in range(1, 12)]].to_numpy()[np.arange(len(f)), raw_yx["brand"] - 1]
+    np.testing.assert_allclose(f["price"], own * size)  # per ounce x ounces = per package
+    np.testing.assert_allclose(f["unit_cost"], f["price"] * (1 - raw_yx["profit"] / 100))
+
+
 @real_data
 def test_units_are_whole_packages_and_values_in_range(oj):
     f = oj.frame
