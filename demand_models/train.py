@@ -108,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", help="a named data set: dominicks-oj")
     source.add_argument("--data", type=Path, help="a CSV or Parquet sales file (with --map)")
-    parser.add_argument("--map", type=Path, help="YAML column mapping for --data (default: columns named after the roles)")
+    parser.add_argument(
+        "--map", type=Path, help="YAML column mapping for --data (default: columns named after the roles)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="output directory")
     parser.add_argument("--seed", type=int, default=0, help="seed of the neural model (default 0)")
     parser.add_argument(

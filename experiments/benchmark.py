@@ -27,7 +27,7 @@ from stable_baselines3.common.vec_env import VecMonitor
 from agents.sb3_agents import load_hyperparams, make_agent
 from demand_models.persistence import PRETRAINED_DIR
 from envs.sb3_vec_env import SB3VecEnv
-from experiments import speed
+from experiments import dynamic_value, speed
 from experiments.atomic import write_text_atomic
 from experiments.config import ExperimentConfig
 from experiments.run import QUICK, run
@@ -95,6 +95,7 @@ def measure(quick: bool, out: Path) -> dict[str, Any]:
     steps = 2_000 if quick else 30_000
     results["speed"]["training_steps_per_s"] = {a: training_steps_per_second(a, steps) for a in ("ppo", "dqn")}
     results["speed"]["run_ppo_default_wall_seconds"] = quality["DynamicPricing-v0"]["ppo"]["wall_seconds"]
+    results["dynamic_value"] = dynamic_value.sweep(3 if quick else 20)
     results["demand_model"] = json.loads((PRETRAINED_DIR / "dominicks-oj" / "model_card.json").read_text())
     return results
 
@@ -150,6 +151,18 @@ def markdown(results: dict[str, Any]) -> str:
         f"| {s['default_scenario']['best_fixed_pct_of_optimum']:.2f} |",
         "",
     ]  # fmt: skip
+    lines += ["## What dynamic pricing can add (DynamicPricing-v0, one setting varied at a time)", "",
+              "Best fixed price chosen per calendar in hindsight, as % of the exact optimum, over "
+              f"{results['dynamic_value'][0]['calendars']} replayed calendars (range over calendars); exact DP, "
+              "no training.", "",
+              "| varies | value | best fixed price (% of optimum) | range | optimum ($) |",
+              "|---|---|---:|---|---:|"]  # fmt: skip
+    lines += [
+        f"| {r['varies']} | {r['value']} | {r['best_fixed_pct_of_optimum']:.2f} "
+        f"| {r['min_pct']:.1f}-{r['max_pct']:.1f} | {r['mean_optimum']:,.0f} |"
+        for r in results["dynamic_value"]
+    ]
+    lines += [""]
     card = results["demand_model"]
     metrics = (
         "test_wmape",

@@ -58,7 +58,8 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a YAML hyperparameter of each learned agent that takes it, e.g. --hyperparams ent_coef=0.03 (repeatable)",
+        help="override a YAML hyperparameter of each learned agent that takes it, "
+        "e.g. --hyperparams ent_coef=0.03 (repeatable)",
     )
     p.add_argument("--timesteps", type=int, default=None, help="training steps per agent and seed (default: YAML)")
     p.add_argument("--seeds", type=int, default=5, help="training seeds per learned agent (default 5)")

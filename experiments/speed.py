@@ -22,6 +22,7 @@ from agents.dp import solve_dp
 from envs.config import scenario_config
 from envs.pricing_env import DynamicPricingEnv
 from envs.vector_env import DynamicPricingVectorEnv
+from experiments.dynamic_value import fixed_price_share
 
 
 def single_step_microseconds(env: DynamicPricingEnv, steps: int) -> float:
@@ -76,28 +77,7 @@ def dp_seconds(scenario: str, demand: str, repeats: int) -> float:
     return min(times)
 
 
-def fixed_price_share(demand: str, n_calendars: int) -> dict[str, float]:
-    """Best fixed price (per calendar) as a share of the optimum, over evenly spread replayed calendars."""
-    env = DynamicPricingEnv(scenario_config("clearance", demand=demand))
-    starts = np.linspace(0, env.calendar_source.n_starts - 1, n_calendars).round().astype(int)
-    optimum, fixed = [], []
-    for start in starts:
-        env.reset(seed=0, options={"start": int(start)})
-        result = solve_dp(env.config, env.calendar, env.model, fixed_prices=True)
-        optimum.append(result.value)
-        fixed.append(result.fixed_price_values.max())
-    optimum, fixed = np.array(optimum), np.array(fixed)
-    return {
-        "calendars": int(n_calendars),
-        "mean_optimum": float(optimum.mean()),
-        "mean_best_fixed": float(fixed.mean()),
-        "best_fixed_pct_of_optimum": float(100 * fixed.mean() / optimum.mean()),
-        "min_pct": float(100 * (fixed / optimum).min()),
-        "max_pct": float(100 * (fixed / optimum).max()),
-    }
-
-
-def measure(demand: str = "standin", quick: bool = False) -> dict[str, Any]:
+def measure(demand: str = "pretrained", quick: bool = False) -> dict[str, Any]:
     """Run every measurement.
 
     Args:
@@ -129,7 +109,7 @@ def measure(demand: str = "standin", quick: bool = False) -> dict[str, Any]:
             "clearance": dp_seconds("clearance", demand, 1 if quick else 5),
             "replenish": dp_seconds("replenish", demand, 1),
         },
-        "default_scenario": fixed_price_share(demand, 3 if quick else 20),
+        "default_scenario": fixed_price_share(3 if quick else 20, demand=demand),
     }
 
 

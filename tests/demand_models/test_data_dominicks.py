@@ -51,7 +51,7 @@ def test_own_price_is_matching_price_column_per_package(oj):
 
 @pytest.fixture(scope="module")
 def raw_yx():
-    """bayesm's ``yx`` table read straight from the ``.rda`` (not through the loader), sorted like it."""
+    """Bayesm's ``yx`` table read straight from the ``.rda`` (not through the loader), sorted like it."""
     import rdata
 
     yx = rdata.read_rda(find_orange_juice_rda())["orangeJuice"]["yx"]

@@ -25,5 +25,7 @@ def test_quick_benchmark_writes_every_section(tmp_path: Path) -> None:
     assert len(clearance["ppo"]["per_seed_pct"]["ppo"]) == 1
     assert results["speed"]["dp_seconds"]["clearance"] < 10
     assert results["demand_model"]["neural"]["monotone_share"] == 1.0
+    stock = {r["value"]: r["best_fixed_pct_of_optimum"] for r in results["dynamic_value"] if r["varies"] == "stock"}
+    assert 100 > stock["50% of season demand"] > stock["70% (default)"] > stock["100%"]
     text = (tmp_path / "results.md").read_text()
-    assert "QUICK" in text and "## Speed" in text and "| optimum (DP) |" in text
+    assert "QUICK" in text and "## Speed" in text and "## What dynamic pricing can add" in text and "| optimum (DP) |" in text

@@ -122,7 +122,8 @@ def test_quick_run_on_stallion_with_a_mapping(tmp_path: Path, stallion_dir: Path
     assert "ppo" in set(results["policy"]) and "regression (log-log + DP)" in set(results["policy"])
 
     # The trained model is reused with --model; --data still replays the chosen series' calendar.
-    reuse = ["baselines", "--quick", "--model", str(run_dir / "demand_model"), "--data", str(stallion_dir / "stallion.csv.gz"),
+    reuse = ["baselines", "--quick", "--model", str(run_dir / "demand_model"),
+             "--data", str(stallion_dir / "stallion.csv.gz"),
              "--map", str(mapping), "--drop-invalid", "--set", "unit_cost=800"]  # fmt: skip
     wrong = run_cli(*reuse, "--series", "Agency_01/NO_SUCH_SKU", "--out", str(tmp_path / "wrong"))
     assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
