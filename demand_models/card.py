@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from demand_models import lognormal
+from demand_models.atomic import write_text_atomic
 from demand_models.evaluation import metrics
 from demand_models.features import Inputs, encode
 from demand_models.history import SalesHistory
@@ -184,6 +185,6 @@ def write_card(card: dict, directory: str | Path) -> tuple[Path, Path]:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     json_path, md_path = directory / "model_card.json", directory / "model_card.md"
-    json_path.write_text(json.dumps(card, indent=2) + "\n")
-    md_path.write_text(card_markdown(card))
+    write_text_atomic(json_path, json.dumps(card, indent=2) + "\n")
+    write_text_atomic(md_path, card_markdown(card))
     return json_path, md_path

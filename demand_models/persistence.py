@@ -18,6 +18,7 @@ from typing import Literal
 
 import numpy as np
 
+from demand_models.atomic import write_atomic, write_text_atomic
 from demand_models.features import FeatureSpec
 from demand_models.neural_model import NeuralConfig, NeuralDemandModel
 from demand_models.regression import RegressionConfig, RegressionDemandModel
@@ -59,6 +60,11 @@ def _meta(model: FittedModel) -> dict:
     return {"config": asdict(model.config), "sigma": model.sigma}
 
 
+def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    with open(path, "wb") as file:  # a file object: np.savez would append ".npz" to a path
+        np.savez(file, **arrays)
+
+
 def save_model(model: FittedModel, directory: str | Path) -> tuple[Path, Path]:
     """Write ``<kind>.npz`` and ``<kind>.json`` into ``directory`` (created if needed).
 
@@ -74,7 +80,7 @@ def save_model(model: FittedModel, directory: str | Path) -> tuple[Path, Path]:
     kind = _kind(model)
     arrays_path, sidecar_path = directory / f"{kind}.npz", directory / f"{kind}.json"
     arrays = _arrays(model)
-    np.savez(arrays_path, **arrays)
+    write_atomic(arrays_path, lambda tmp: _savez(tmp, arrays))
     sidecar = {
         "format": FORMAT,
         "version": VERSION,
@@ -85,7 +91,7 @@ def save_model(model: FittedModel, directory: str | Path) -> tuple[Path, Path]:
         **_meta(model),
         "spec": model.spec.to_dict(),
     }
-    sidecar_path.write_text(json.dumps(sidecar, indent=1) + "\n")
+    write_text_atomic(sidecar_path, json.dumps(sidecar, indent=1) + "\n")
     return arrays_path, sidecar_path
 
 

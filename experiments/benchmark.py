@@ -25,10 +25,10 @@ import pandas as pd
 from stable_baselines3.common.vec_env import VecMonitor
 
 from agents.sb3_agents import load_hyperparams, make_agent
+from demand_models.atomic import write_text_atomic
 from demand_models.persistence import PRETRAINED_DIR
 from envs.sb3_vec_env import SB3VecEnv
 from experiments import dynamic_value, speed
-from experiments.atomic import write_text_atomic
 from experiments.config import ExperimentConfig
 from experiments.run import QUICK, run
 

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from experiments.atomic import write_atomic  # noqa: E402
+from demand_models.atomic import write_atomic  # noqa: E402
 from experiments.stats import mean_ci  # noqa: E402
 
 

@@ -27,7 +27,7 @@ import yaml
 from tqdm import tqdm
 
 from agents.sb3_agents import accepted_hyperparams, load_hyperparams
-from experiments.atomic import write_text_atomic
+from demand_models.atomic import write_text_atomic
 from experiments.config import AGENTS, CURVE_SEED_OFFSET, EVAL_SEED_OFFSET, ExperimentConfig
 from experiments.plots import write_figures
 from experiments.scoring import Scoreboard

@@ -17,8 +17,8 @@ import pandas as pd
 
 from agents.optimal import EpisodeOptimalPolicy
 from agents.policy import PolicyContext
+from demand_models.atomic import write_atomic, write_text_atomic
 from demand_models.history import SalesHistory
-from experiments.atomic import write_atomic, write_text_atomic
 from experiments.baselines import build_baselines
 from experiments.config import TRAINING_SEED_OFFSET
 from experiments.evaluate import EpisodeRunner, Rollouts, make_env_factory

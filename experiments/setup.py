@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 import envs
+from demand_models.atomic import write_atomic
 from demand_models.data import load_dataset
 from demand_models.history import SalesHistory
 from demand_models.persistence import load_model
 from demand_models.train import train
-from experiments.atomic import write_atomic
 from experiments.config import ExperimentConfig
 
 

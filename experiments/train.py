@@ -25,8 +25,8 @@ from stable_baselines3.common.vec_env import VecMonitor
 
 from agents.callbacks import PricingMetricsCallback
 from agents.sb3_agents import ALGORITHMS, make_agent
+from demand_models.atomic import write_atomic
 from envs.sb3_vec_env import SB3VecEnv
-from experiments.atomic import write_atomic
 from experiments.evaluate import EpisodeRunner, make_env_factory
 
 _progress: Any = None
