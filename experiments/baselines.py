@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from agents.best_fixed import BestFixedPricePolicy
@@ -29,7 +30,11 @@ def regression_history(context: PolicyContext, history: SalesHistory | None) -> 
         try:
             return load_dominicks_oj(), series
         except DataError:
-            pass
+            print(
+                "regression baseline: Dominick's data not on this machine, so it learns from a history simulated "
+                "from the env's demand model (`python -m demand_models.data fetch dominicks-oj` gets the real one)",
+                file=sys.stderr,
+            )
     return simulated_history(context), context.config.series
 
 
