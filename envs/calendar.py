@@ -182,9 +182,11 @@ class CalendarSource:
         table = read_calendar_table(shipped)
         missing = [name for name in names if name not in table]
         if missing:
+            example = ", ".join(f"{name}: 0.1" for name in names)
             raise ValueError(
                 f"{setting} must give {missing}: the shipped calendar {shipped} has no such columns to take "
-                f"defaults from (give them, e.g. {setting}={{{missing[0]}: 0.1}}, or replay a calendar that has them)"
+                f"defaults from. Give them (command line: --set \"calendar={{{setting.split('.')[1]}: "
+                f"{{{example}}}}}\"), or replay a calendar that has them (--data FILE --map MAP)"
             )
         return {name: float(table[name].mean()) for name in names}
 

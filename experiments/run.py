@@ -151,7 +151,7 @@ def _train_all(tasks: list[TrainTask], workers: int) -> tuple[list[dict[str, Any
 
 def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
     """Train, score and report one run into ``run_dir``; returns whether Ctrl-C cut the training short."""
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.strftime("%Y-%m-%dT%H:%M:%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     if not resumed:
         write_text_atomic(run_dir / "config.yaml", cfg.to_yaml())
@@ -191,7 +191,7 @@ def run(cfg: ExperimentConfig, run_dir: Path, resumed: bool = False) -> bool:
         if log.tell() == 0:
             log.write("started,trained_seconds,total_seconds,resumed\n")
         log.write(
-            f"{time.strftime('%Y-%m-%dT%H:%M:%S')},{trained_seconds:.1f},"
+            f"{started_at},{trained_seconds:.1f},"
             f"{time.perf_counter() - started:.1f},{resumed}\n"
         )
     print(report.read_text(encoding="utf-8"))
