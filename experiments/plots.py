@@ -50,7 +50,11 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     """Price and stock week by week of each policy on the same episode, the optimum in black."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
     for name, traj in trajectories.items():
-        style = {"color": "black", "linewidth": 2.5, "zorder": 5} if name == optimum else {"linewidth": 1.2}
+        style = {"linewidth": 1.2}
+        if name == optimum:
+            style = {"color": "black", "linewidth": 2.5, "zorder": 5}
+        elif name in LEARNED_STYLE:  # learned agents drawn over the baselines, never hidden behind them
+            style = {**LEARNED_STYLE[name], "linewidth": 2.2, "zorder": 4}
         weeks = np.append(traj["period"].to_numpy(), traj["period"].iloc[-1] + 1)  # the last week gets its width
         top.step(
             weeks,
@@ -61,12 +65,18 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
         )
         bottom.plot(traj["period"], traj["stock"], label=name, **style)
     top.set_ylabel("price")
-    bottom.set_ylabel("stock at end of week")
-    bottom.set_xlabel("week of the season")
+    bottom.set_ylabel("stock at end of period")
+    bottom.set_xlabel("period of the season (week, or month for monthly data)")
     top.set_title("Price and stock of each policy on the first held-out episode (same demand draws)")
     fig.legend(*top.get_legend_handles_labels(), fontsize=8, loc="center right")  # beside, never over a line
     fig.tight_layout(rect=(0, 0, 0.76, 1))
     return fig
+
+
+LEARNED_STYLE = {"ppo": {"color": "magenta"}, "dqn": {"color": "darkcyan", "linestyle": "--"}}  # outside the cycle
+"""Line styles of the learned agents in the trajectories figure."""
+MAX_PROMOTIONS_DRAWN = 3
+"""Promotion curves in the demand figure beside the no-promotion one (more are unreadable)."""
 
 
 def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labels: list[str], title: str) -> Figure:
@@ -81,9 +91,9 @@ def plot_demand_curve(model: Any, prices: np.ndarray, features: np.ndarray, labe
         ax.fill_between(prices, np.exp(mu - 1.645 * sigma), np.exp(mu + 1.645 * sigma), alpha=0.15,
                         color=line.get_color())  # fmt: skip
     ax.set_xlabel("own price")
-    ax.set_ylabel("units per week")
-    ax.set_title(title)
-    ax.legend()
+    ax.set_ylabel("units per period")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -137,6 +147,13 @@ def write_figures(run_dir: Path, table: pd.DataFrame, trajectories: dict[str, pd
     for name in board.context.promo_names:
         rows[0][list(model.feature_names).index(name)] = 0.0
     prices = np.linspace(board.context.market.prices[0], board.context.market.prices[-1], 60)
+    # No promotion and the (at most) three promotions that lift demand most at the reference price.
+    reference = np.full(len(rows), board.context.market.reference_price)
+    lift = model.log_params(reference, np.array(rows))[0]
+    keep = [0, *sorted(range(1, len(rows)), key=lambda i: -lift[i])[:MAX_PROMOTIONS_DRAWN]]
     series = getattr(model, "series_key", None)
-    title = "Demand model: mean and 90% band" + (f", series {series}" if series is not None else "")
-    _save(plot_demand_curve(model, prices, np.array(rows), labels, title), figures / "demand_curve.png")
+    title = "Demand model: mean and 90% band" + (
+        f", series {'/'.join(map(str, series))}" if isinstance(series, tuple) else ""
+    )
+    curve = plot_demand_curve(model, prices, np.array(rows)[keep], [labels[i] for i in keep], title)
+    _save(curve, figures / "demand_curve.png")
