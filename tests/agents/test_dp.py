@@ -154,6 +154,15 @@ def test_dp_policy_earns_v0_within_monte_carlo_interval(action_type: str) -> Non
     assert abs(returns.mean() - result.value) < half_width  # within the Monte-Carlo interval (3 standard errors)
 
 
+def test_replenishment_dp_policy_earns_v0_within_monte_carlo_interval() -> None:
+    env = gym.make("DynamicPricingReplenish-v0").unwrapped  # 52 weeks, lead time 2: orders in transit in the state
+    env.reset(seed=0)
+    result = solve_dp(env.config, env.calendar)
+    returns = simulate(env, result.policy, env.calendar.start, episodes=200, seed=300)
+    half_width = 3 * returns.std(ddof=1) / math.sqrt(len(returns))
+    assert abs(returns.mean() - result.value) < half_width
+
+
 class FixedPrice:
     """Always the grid price ``k``."""
 
