@@ -15,13 +15,15 @@ from stable_baselines3.common.vec_env import VecEnv
 
 HYPERPARAMS_DIR = Path(__file__).resolve().parents[1] / "experiments" / "hyperparams"
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "maskable_ppo": MaskablePPO, "dqn": DQN}
+HYPERPARAMS_FILE = {"maskable_ppo": "ppo"}
+"""Algorithms that take another's hyperparameters (MaskablePPO is PPO with action masks)."""
 # Keys of a hyperparameter entry that configure the run rather than the SB3 constructor.
 RUN_KEYS = ("n_envs", "total_timesteps", "env_kwargs", "torch_threads", "lr_decay")
 
 
 def load_hyperparams(algo: str, env_id: str) -> dict[str, Any]:
     """The ``default`` entry of ``experiments/hyperparams/<algo>.yaml`` updated by the ``env_id`` entry."""
-    path = HYPERPARAMS_DIR / f"{algo}.yaml"
+    path = HYPERPARAMS_DIR / f"{HYPERPARAMS_FILE.get(algo, algo)}.yaml"
     table = yaml.safe_load(path.read_text(encoding="utf-8"))
     params = dict(table.get("default", {}))
     for key, value in (table.get(env_id.split(":")[-1]) or {}).items():

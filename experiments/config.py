@@ -96,8 +96,9 @@ class ExperimentConfig:
 
     @property
     def learned(self) -> tuple[str, ...]:
-        """The SB3 algorithms this run trains."""
-        return LEARNED[self.agent]
+        """The SB3 algorithms this run trains: PPO becomes MaskablePPO when a price-change limit masks prices."""
+        masked = self.env_kwargs.get("max_price_change") is not None
+        return tuple("maskable_ppo" if masked and algo == "ppo" else algo for algo in LEARNED[self.agent])
 
     def to_yaml(self) -> str:
         """The config as YAML (tuples as lists)."""

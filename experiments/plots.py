@@ -73,7 +73,11 @@ def plot_trajectories(trajectories: dict[str, pd.DataFrame], optimum: str) -> Fi
     return fig
 
 
-LEARNED_STYLE = {"ppo": {"color": "magenta"}, "dqn": {"color": "darkcyan", "linestyle": "--"}}  # outside the cycle
+LEARNED_STYLE = {
+    "ppo": {"color": "magenta"},
+    "maskable_ppo": {"color": "magenta"},
+    "dqn": {"color": "darkcyan", "linestyle": "--"},
+}  # outside the cycle
 """Line styles of the learned agents in the trajectories figure."""
 MAX_PROMOTIONS_DRAWN = 3
 """Promotion curves in the demand figure beside the no-promotion one (more are unreadable)."""
