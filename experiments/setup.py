@@ -87,13 +87,8 @@ def _learned_environment(cfg: ExperimentConfig, run_dir: Path) -> tuple[dict[str
         calendar = {"source": "random"}
     model = fitted.bind(key)
     print(f"pricing series {dict(zip(fitted.spec.series_keys, key, strict=True))} of {model_dir}")
-    given = cfg.env_kwargs.get("calendar", {})
-    if not isinstance(given, dict):
-        raise ValueError(
-            f"--set calendar={given!r}: calendar takes settings, "
-            'e.g. --set "calendar={source: file, path: cal.csv}"'
-        )
-    settings: dict[str, Any] = {"model": model, "calendar": {**calendar, **given}}
+    given = cfg.env_kwargs.get("calendar", {})  # not a dict: the env config's own check names it
+    settings: dict[str, Any] = {"model": model, "calendar": {**calendar, **given} if isinstance(given, dict) else given}
     if not np.isfinite(model.unit_cost) and "unit_cost" not in cfg.env_kwargs:
         raise ValueError("the data has no unit cost: give one with --set unit_cost=VALUE")
     return settings, history
